@@ -1,0 +1,103 @@
+"""The time-range query, as pure functions: which year files to read, and which rows to keep.
+
+Semantics (SPEC.md): a dataset's yearly files are named after the year of each file's
+start. A request ``[start, stop)`` reads the years from the later of the dataset start
+and ``start`` to the earlier of the dataset stop and ``stop``; keeps the rows whose span
+overlaps the window (``row.stop >= start and row.start < stop``, or
+``start <= row.start < stop`` for a row without a stop); and also looks at the end of the
+previous year's file, where a file that starts in late December can run into the window.
+A ``multiyear`` dataset, whose files may span several years, reads every earlier year.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import TimeRangeError
+from .models import Entry
+from .times import TIME_TYPE, format_time, parse_time
+
+
+@dataclass(frozen=True)
+class Window:
+    """A request window; ``stop`` is exclusive unless ``stop_inclusive`` (used when the
+    stop defaults to the dataset's own stop, so its last file is not cut off)."""
+
+    start: _dt.datetime
+    stop: _dt.datetime
+    stop_inclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The year files one request reads: whole files, and the year whose tail is read."""
+
+    years: tuple[int, ...]
+    tail_year: int | None
+
+
+def make_window(entry: Entry, start: Any = None, stop: Any = None) -> Window:
+    """The window of a request; ``None`` means the dataset's own start or stop.
+
+    Raises :class:`TimeFormatError` for a time that does not parse and :class:`TimeRangeError`
+    when the start is after the stop, quoting both.
+    """
+    t0 = parse_time(start, name="start_date") if start is not None else entry.start
+    t1 = parse_time(stop, name="stop_date") if stop is not None else entry.stop
+    if t0 is None or t1 is None:  # static data: no time axis
+        far = _dt.datetime(1, 1, 1, tzinfo=_dt.timezone.utc)
+        return Window(t0 or far, t1 or _dt.datetime(9999, 12, 31, tzinfo=_dt.timezone.utc), True)
+    if t0 > t1:
+        raise TimeRangeError(
+            f"start {format_time(t0)} ({start!r}) is after stop {format_time(t1)} ({stop!r})"
+        )
+    return Window(t0, t1, stop_inclusive=stop is None)
+
+
+def plan_years(entry: Entry, window: Window) -> Plan:
+    """The yearly files that can hold rows of ``window`` for ``entry``."""
+    if entry.start is None or entry.stop is None:
+        return Plan((), None)
+    lo = max(entry.start, window.start)
+    hi = min(entry.stop, window.stop)
+    if lo > hi:
+        return Plan((), None)
+    first, last = lo.year, hi.year
+    at_new_year = (hi.month, hi.day, hi.hour, hi.minute, hi.second, hi.microsecond) == (1, 1, 0, 0, 0, 0)
+    if hi == window.stop and not window.stop_inclusive and at_new_year and last > first:
+        last -= 1  # nothing starts before an exclusive stop at 1 January 00:00
+    if entry.multiyear:
+        return Plan(tuple(range(entry.start.year, last + 1)), None)
+    tail = first - 1 if first > entry.start.year else None
+    return Plan(tuple(range(first, last + 1)), tail)
+
+
+def select(table: pa.Table, window: Window) -> pa.Table:
+    """The rows of ``table`` that overlap ``window``, sorted by start (stable)."""
+    if table.num_rows == 0:
+        return table
+    t0 = pa.scalar(window.start, TIME_TYPE)
+    t1 = pa.scalar(window.stop, TIME_TYPE)
+    start, stop = table["start"], table["stop"]
+    before_end = pc.less_equal(start, t1) if window.stop_inclusive else pc.less(start, t1)
+    no_stop = pc.is_null(stop)
+    reaches = pc.if_else(no_stop, pc.greater_equal(start, t0), pc.greater_equal(stop, t0))
+    mask = pc.and_(before_end, reaches)
+    out = table.filter(mask)
+    if out.num_rows > 1:
+        starts = out["start"]
+        if not _is_sorted(starts):
+            out = out.take(pc.sort_indices(out, sort_keys=[("start", "ascending")]))
+    return out
+
+
+def _is_sorted(col: pa.ChunkedArray) -> bool:
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if len(arr) < 2:
+        return True
+    return pc.all(pc.less_equal(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py() is not False

@@ -1,0 +1,400 @@
+"""Every read of a registry, catalog, index or data file goes through here.
+
+Objects are addressed by URL: ``s3://bucket/key`` (anonymous for public buckets,
+signed when credentials are given or configured), ``http(s)://``, ``file://`` and
+plain local paths (and any other fsspec protocol that is installed). This module
+owns the concurrency, the retries with backoff, the timeouts and the translation
+of each store's errors into :mod:`scregistry.errors`. It is the only module that
+talks to s3fs, aiohttp or botocore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from .errors import (
+    AccessDeniedError,
+    NotFoundError,
+    RemoteUnavailableError,
+    StorageError,
+)
+
+log = logging.getLogger("scregistry")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_CREDENTIAL_ALIASES = {
+    "aws_access_key_id": "key",
+    "access_key": "key",
+    "key": "key",
+    "aws_secret_access_key": "secret",
+    "secret_key": "secret",
+    "secret": "secret",
+    "aws_session_token": "token",
+    "session_token": "token",
+    "token": "token",
+    "region_name": "region",
+    "region": "region",
+    "endpoint_url": "endpoint_url",
+    "profile": "profile",
+    "profile_name": "profile",
+    "aws_profile": "profile",
+    "anon": "anon",
+    "requester_pays": "requester_pays",
+}
+
+# S3 error codes and HTTP statuses worth another try.
+_TRANSIENT_CODES = {
+    "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed",
+    "InternalError", "ServiceUnavailable", "RequestLimitExceeded", "BandwidthLimitExceeded",
+}
+_TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
+_TRANSIENT_TYPES = {
+    "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
+    "ServerDisconnectedError", "ClientPayloadError", "ClientConnectorError", "ClientOSError",
+    "FSTimeoutError", "IncompleteRead", "ResponseStreamingError", "ProxyConnectionError",
+}
+_DENIED_CODES = {"AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+                 "ExpiredToken", "InvalidToken", "AccountProblem"}
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a store says about one object: its size and the validators used by the cache."""
+
+    url: str
+    size: int | None
+    etag: str | None
+    last_modified: str | None
+
+    def validators(self) -> dict[str, str]:
+        """The fields that change when the object's content changes."""
+        out = {}
+        if self.etag:
+            out["etag"] = self.etag
+        if self.last_modified:
+            out["last_modified"] = self.last_modified
+        if self.size is not None:
+            out["size"] = str(self.size)
+        return out
+
+
+def is_remote(url: str) -> bool:
+    """True for URLs that name an object on a server rather than on this machine."""
+    scheme = urlsplit(url).scheme.lower()
+    return len(scheme) > 1 and scheme not in ("file", "local")
+
+
+def _status_and_code(exc: BaseException) -> tuple[int | None, str | None]:
+    """Dig the HTTP status and S3 error code out of an exception or its causes."""
+    seen = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        response = getattr(cur, "response", None)
+        if isinstance(response, dict):
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            code = response.get("Error", {}).get("Code")
+            return status, code
+        status = getattr(cur, "status", None)
+        if isinstance(status, int):
+            return status, None
+        cur = cur.__cause__ or cur.__context__
+    return None, None
+
+
+def _type_names(exc: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
+class Storage:
+    """Read objects by URL with one set of credentials, concurrency, retries and timeouts.
+
+    Keyword arguments follow boto3 (``aws_access_key_id``, ``aws_secret_access_key``,
+    ``aws_session_token``, ``region_name``, ``endpoint_url``, ``profile_name``) and also
+    accept the s3fs names (``key``, ``secret``, ``token``, ``profile``). Without
+    credentials, and with none in the ``AWS_ACCESS_KEY_ID`` / ``AWS_PROFILE`` environment
+    variables, S3 is read anonymously. ``AWS_ENDPOINT_URL`` (or ``AWS_ENDPOINT_URL_S3``)
+    points ``s3://`` URLs at an S3-compatible store, with path-style addressing.
+    Credentials are only ever sent to that S3 endpoint, never to ``http(s)://`` URLs.
+    """
+
+    def __init__(
+        self,
+        *,
+        retries: int = 4,
+        timeout: float = 60.0,
+        max_concurrency: int = 16,
+        backoff: float = 0.25,
+        **client_kwargs: Any,
+    ) -> None:
+        opts: dict[str, Any] = {}
+        for name, value in client_kwargs.items():
+            canonical = _CREDENTIAL_ALIASES.get(name)
+            if canonical is None:
+                raise TypeError(
+                    f"unknown storage option {name!r}; accepted: {', '.join(sorted(_CREDENTIAL_ALIASES))}"
+                )
+            if value is not None:
+                opts[canonical] = value
+        env = os.environ
+        opts.setdefault("endpoint_url", env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or None)
+        opts.setdefault("region", env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None)
+        if "anon" not in opts:
+            has_creds = bool(opts.get("key") or opts.get("profile"))
+            has_env = bool(env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE"))
+            opts["anon"] = not (has_creds or has_env)
+        self.options = opts
+        self.retries = max(0, int(retries))
+        self.timeout = float(timeout)
+        self.backoff = float(backoff)
+        self.max_concurrency = max(1, int(max_concurrency))
+        self._fs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    # -- configuration ---------------------------------------------------------------
+
+    @property
+    def signed(self) -> bool:
+        """True when ``s3://`` requests are signed with credentials."""
+        return not self.options.get("anon", True)
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The S3 endpoint, when it is not AWS."""
+        return self.options.get("endpoint_url")
+
+    def s3_storage_options(self) -> dict[str, Any]:
+        """The s3fs options of this store, for fsspec-based readers (pandas, xarray, astropy, Dask)."""
+        o = self.options
+        out: dict[str, Any] = {"anon": bool(o.get("anon"))}
+        for name in ("key", "secret", "token", "profile"):
+            if o.get(name) and not out["anon"]:
+                out[name] = o[name]
+        if o.get("endpoint_url"):
+            out["endpoint_url"] = o["endpoint_url"]
+            out["config_kwargs"] = {"s3": {"addressing_style": "path"}}
+        if o.get("region"):
+            out.setdefault("client_kwargs", {})["region_name"] = o["region"]
+        if o.get("requester_pays"):
+            out["requester_pays"] = True
+        return out
+
+    def storage_options(self, url: str) -> dict[str, Any]:
+        """Options to open ``url`` with fsspec: credentials for ``s3://`` only, none elsewhere."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in ("s3", "s3a"):
+            return self.s3_storage_options()
+        return {}
+
+    def filesystem(self, url: str) -> tuple[Any, str]:
+        """The fsspec filesystem that serves ``url`` and the path within it."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme in ("s3", "s3a"):
+            fs = self._get_fs("s3")
+            return fs, url.split("://", 1)[1]
+        if scheme in ("http", "https"):
+            return self._get_fs("http"), url
+        if scheme == "file":
+            return self._get_fs("file"), _file_url_to_path(url)
+        if len(scheme) <= 1:  # plain path (or a Windows drive letter)
+            return self._get_fs("file"), os.path.abspath(url)
+        import fsspec
+
+        return fsspec.core.url_to_fs(url)
+
+    def _get_fs(self, kind: str) -> Any:
+        with self._lock:
+            fs = self._fs.get(kind)
+            if fs is not None:
+                return fs
+            if kind == "s3":
+                import s3fs
+
+                opts = self.s3_storage_options()
+                config = dict(opts.pop("config_kwargs", {}))
+                config.update(
+                    connect_timeout=min(self.timeout, 10.0),
+                    read_timeout=self.timeout,
+                    retries={"max_attempts": 1, "mode": "standard"},
+                    max_pool_connections=max(10, self.max_concurrency * 2),
+                )
+                fs = s3fs.S3FileSystem(
+                    config_kwargs=config, retries=1, skip_instance_cache=True, **opts
+                )
+            elif kind == "http":
+                import aiohttp
+                from fsspec.implementations.http import HTTPFileSystem
+
+                fs = HTTPFileSystem(
+                    client_kwargs={"timeout": aiohttp.ClientTimeout(total=self.timeout, connect=10)},
+                    skip_instance_cache=True,
+                )
+            else:
+                from fsspec.implementations.local import LocalFileSystem
+
+                fs = LocalFileSystem()
+            self._fs[kind] = fs
+            return fs
+
+    # -- operations -----------------------------------------------------------------
+
+    def read(self, url: str, start: int | None = None, end: int | None = None) -> bytes:
+        """The bytes of ``url`` (``start``/``end`` select a byte range; a negative ``start``
+        with no ``end`` reads that many bytes from the end).
+
+        Raises :class:`NotFoundError`, :class:`AccessDeniedError` or
+        :class:`RemoteUnavailableError` naming the URL.
+        """
+        fs, path = self.filesystem(url)
+
+        def op() -> bytes:
+            if start is not None and start < 0 and end is None and not is_remote(url):
+                size = fs.size(path)
+                return fs.cat_file(path, start=max(0, size + start))
+            return fs.cat_file(path, start=start, end=end)
+
+        return self._call(op, url, "read")
+
+    def info(self, url: str) -> ObjectInfo:
+        """Size, ETag and Last-Modified of ``url`` (one HEAD request for remote stores)."""
+        fs, path = self.filesystem(url)
+        raw = self._call(lambda: fs.info(path), url, "stat")
+        etag = raw.get("ETag") or raw.get("etag")
+        modified = raw.get("LastModified") or raw.get("Last-Modified") or raw.get("mtime") or raw.get("modified")
+        if modified is not None and not isinstance(modified, str):
+            modified = modified.isoformat() if hasattr(modified, "isoformat") else str(modified)
+        size = raw.get("size")
+        return ObjectInfo(url=url, size=int(size) if size is not None else None,
+                          etag=str(etag).strip('"') if etag else None, last_modified=modified)
+
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[func(i) for i in items]`` run concurrently (I/O-bound work), results in order.
+
+        The first exception raised by ``func`` is re-raised after the others finish.
+        """
+        items = list(items)
+        if len(items) <= 1:
+            return [func(i) for i in items]
+        pool = self._executor()
+        futures = [pool.submit(func, i) for i in items]
+        results: list[Any] = []
+        error: BaseException | None = None
+        for f in futures:
+            try:
+                results.append(f.result())
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after all finish
+                error = error or exc
+                results.append(None)
+        if error is not None:
+            raise error
+        return results
+
+    def read_many(self, urls: Sequence[str], *, missing_ok: bool = True) -> list[bytes | None]:
+        """The bytes of each URL, fetched concurrently; ``None`` for a missing object when ``missing_ok``."""
+
+        def one(url: str) -> bytes | None:
+            try:
+                return self.read(url)
+            except NotFoundError:
+                if not missing_ok:
+                    raise
+                log.debug("not found (a gap, not an error): %s", url)
+                return None
+
+        return self.map(one, urls)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="scregistry")
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker threads (the object stays usable; they restart on demand)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+
+    # -- retries and error translation --------------------------------------------------
+
+    def _call(self, op: Callable[[], T], url: str, what: str) -> T:
+        attempt = 0
+        while True:
+            try:
+                return op()
+            except StorageError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - every failure is translated or re-raised
+                kind = self._classify(exc)
+                if kind == "transient" and attempt < self.retries:
+                    delay = min(self.backoff * (2**attempt), 8.0) * (0.5 + random.random())
+                    log.debug("%s %s failed (%s); retry %d in %.2fs", what, url, exc, attempt + 1, delay)
+                    time.sleep(delay)
+                    attempt += 1
+                    continue
+                raise self._translate(exc, kind, url, what, attempt) from exc
+
+    def _classify(self, exc: BaseException) -> str:
+        status, code = _status_and_code(exc)
+        names = _type_names(exc)
+        if isinstance(exc, FileNotFoundError) or status == 404 or code in ("NoSuchKey", "NoSuchBucket", "404"):
+            return "missing"
+        if isinstance(exc, PermissionError) or status in (401, 403) or code in _DENIED_CODES:
+            return "denied"
+        if code in _TRANSIENT_CODES or status in _TRANSIENT_STATUS:
+            return "transient"
+        if names & _TRANSIENT_TYPES or isinstance(exc, (ConnectionError, TimeoutError, asyncio.TimeoutError)):
+            return "transient"
+        if "ConnectionError" in names or "HTTPClientError" in names:
+            return "transient"
+        return "other"
+
+    def _access(self, url: str) -> str:
+        if urlsplit(url).scheme.lower() in ("s3", "s3a"):
+            how = "signed with credentials" if self.signed else "anonymous (no credentials used)"
+            if self.endpoint_url:
+                how += f" via endpoint {self.endpoint_url}"
+            return how
+        return "no credentials used" if is_remote(url) else "local file"
+
+    def _translate(self, exc: BaseException, kind: str, url: str, what: str, attempts: int) -> StorageError:
+        signed = self.signed if urlsplit(url).scheme.lower() in ("s3", "s3a") else False
+        access = self._access(url)
+        detail = str(exc) or type(exc).__name__
+        if kind == "missing":
+            return NotFoundError(f"not found: {url} ({access})", url, signed)
+        if kind == "denied":
+            hint = (
+                "the credentials given were refused or lack permission"
+                if signed
+                else "the bucket is not public; pass credentials (aws_access_key_id=..., a profile, "
+                "or AWS_* environment variables)"
+            )
+            if self.options.get("requester_pays") is not True and urlsplit(url).scheme.lower() in ("s3", "s3a"):
+                hint += "; for a requester-pays bucket also pass requester_pays=True"
+            return AccessDeniedError(f"access denied: {url} ({access}): {hint}", url, signed)
+        if kind == "transient":
+            tries = f" after {attempts + 1} attempts" if attempts else ""
+            return RemoteUnavailableError(f"cannot {what} {url}{tries} ({access}): {detail}", url, signed)
+        return StorageError(f"cannot {what} {url} ({access}): {detail}", url, signed)
+
+
+def _file_url_to_path(url: str) -> str:
+    from urllib.request import url2pathname
+
+    parts = urlsplit(url)
+    return url2pathname(parts.path) if not parts.netloc else url2pathname(f"//{parts.netloc}{parts.path}")
