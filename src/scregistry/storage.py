@@ -231,9 +231,8 @@ class Storage:
                     retries={"max_attempts": 1, "mode": "standard"},
                     max_pool_connections=max(10, self.max_concurrency * 2),
                 )
-                fs = s3fs.S3FileSystem(
-                    config_kwargs=config, retries=1, skip_instance_cache=True, **opts
-                )
+                fs = s3fs.S3FileSystem(config_kwargs=config, skip_instance_cache=True, **opts)
+                fs.retries = 1  # retries happen once, in Storage._call
             elif kind == "http":
                 import aiohttp
                 from fsspec.implementations.http import HTTPFileSystem
