@@ -70,3 +70,30 @@ class EntireCatalogSearch:
                 scored.append((count, entry))
         scored.sort(key=lambda item: -item[0])
         return [entry for _, entry in scored]
+
+
+def locate_dataset(dataset_id: str, registry_url: str | None = None, *, storage: Storage | None = None) -> str:
+    """The endpoint of the bucket whose catalog lists ``dataset_id``, searching every bucket of the
+    registry concurrently. Raises :class:`UnknownDatasetError` naming the closest ids."""
+    from .errors import UnknownDatasetError
+
+    storage = storage or Storage()
+    registry = CatalogRegistry(registry_url, storage=storage)
+
+    def load(endpoint: str) -> FileRegistry | None:
+        try:
+            return FileRegistry(endpoint, storage=storage)
+        except ScregistryError as exc:
+            log.warning("skipping bucket %s: %s", endpoint, exc)
+            return None
+
+    catalogs = [fr for fr in storage.map(load, [e.endpoint for e in registry.entries]) if fr is not None]
+    for fr in catalogs:
+        if dataset_id in fr._entries:
+            return fr.url
+    folded = dataset_id.lower()
+    for fr in catalogs:
+        if any(k.lower() == folded for k in fr._entries):
+            return fr.url
+    known = [k for fr in catalogs for k in fr._entries]
+    raise UnknownDatasetError(dataset_id, known, f"any bucket of {registry.catalog_url}")
