@@ -26,6 +26,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PEER = "cloudcatalog==1.3.3"
+# cloudcatalog 1.3.3 imports requests without declaring it
+PEER_UNDECLARED = ["requests"]
 
 
 # -- servers -------------------------------------------------------------------------------
@@ -100,10 +102,13 @@ def peer_python(workdir: Path) -> str:
     """The interpreter of a virtual environment holding the peer client (created on first use)."""
     venv = workdir / "peer-venv"
     python = venv / "bin" / "python"
-    if not python.exists():
-        print(f"installing {PEER} into {venv} ...", flush=True)
+    marker = venv / "installed.txt"
+    wanted = " ".join([PEER, *PEER_UNDECLARED])
+    if not (python.exists() and marker.exists() and marker.read_text() == wanted):
+        print(f"installing {wanted} into {venv} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", PEER], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PEER, *PEER_UNDECLARED], check=True)
+        marker.write_text(wanted)
     return str(python)
 
 

@@ -3,8 +3,10 @@
 Each copy sits at ``<folder>/<relative name>`` with a ``.meta.json`` sidecar holding the
 URL it came from and the server's validators (ETag, Last-Modified, size). Writes are
 atomic (temporary file, then rename), so an interrupted run never leaves half a file.
-A copy is used when the server still reports the same validators, or when the server
-cannot be reached (with a warning); otherwise it is fetched again.
+A copy is revalidated with one conditional GET (``If-None-Match`` with its ETag; the
+server answers 304 with no body when unchanged) or, without an ETag, a HEAD comparing
+Last-Modified and size. It is used when unchanged, or when the server cannot be reached
+(with a warning); otherwise the new content replaces it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .errors import NotFoundError, RemoteUnavailableError
 from .storage import Storage
@@ -53,7 +56,7 @@ class Cache:
             meta = {}
         return data, meta
 
-    def store(self, relname: str, data: bytes, meta: dict) -> None:
+    def store(self, relname: str, data: Any, meta: dict) -> None:
         """Write ``data`` and its metadata atomically."""
         path = self.path(relname)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +73,7 @@ class Cache:
                 pass
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -84,18 +87,27 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False) -> bytes:
-    """The bytes of ``url``, through ``cache`` when one is given.
+def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False) -> Any:
+    """The bytes of ``url`` (a ``bytes`` or another buffer), through ``cache`` when one is given.
 
     Raises :class:`NotFoundError` when the object does not exist (and drops a stale copy);
     other storage errors propagate, except that a cached copy stands in for a server that
     cannot be reached.
     """
     if cache is None:
-        return storage.read(url)
+        return storage.get(url).data
     cached = None if overwrite else cache.load(relname)
+    etag = None
+    if cached is not None and cached[1].get("url") == url:
+        etag = cached[1].get("validators", {}).get("etag")
     try:
-        info = storage.info(url)
+        if cached is not None and not etag:
+            # no ETag to send: compare what a HEAD request says
+            info = storage.info(url)
+            if cached[1].get("url") == url and _same(cached[1].get("validators", {}), info.validators()):
+                log.debug("cache hit: %s", url)
+                return cached[0]
+        fetched = storage.get(url, if_none_match=etag)
     except NotFoundError:
         if cached is not None:
             log.info("%s no longer exists on the server; dropping the cached copy", url)
@@ -107,16 +119,13 @@ def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, over
         log.warning("cannot reach %s (%s); using the cached copy from %s", url, exc,
                     cached[1].get("fetched", "an earlier run"))
         return cached[0]
-    if cached is not None:
-        data, meta = cached
-        if meta.get("url") == url and _same(meta.get("validators", {}), info.validators()):
-            log.debug("cache hit: %s", url)
-            return data
-        log.debug("cache stale: %s", url)
-    data = storage.read(url)
+    if fetched.data is None and cached is not None:
+        log.debug("cache hit (not modified): %s", url)
+        return cached[0]
+    data = fetched.data if fetched.data is not None else storage.read(url)
     cache.store(relname, data, {
         "url": url,
-        "validators": info.validators(),
+        "validators": fetched.info.validators(),
         "fetched": format_time(_dt.datetime.now(_dt.timezone.utc)),
     })
     return data

@@ -14,7 +14,7 @@ from . import cache as _cache
 from .errors import NotFoundError, UnknownDatasetError
 from .index import empty_table, index_filename, read_index
 from .models import Entry, check_catalog, parse_json
-from .query import Window, make_window, plan_years, select
+from .query import make_window, plan_years, select, sort_by_start
 from .storage import Storage
 from .urls import folder_url, join, short_name
 
@@ -22,6 +22,10 @@ log = logging.getLogger("scregistry")
 
 #: How much of the end of the previous year's index is read to find files running into the window.
 TAIL_BYTES = 64 * 1024
+
+#: Year files fetched and parsed at once: enough to hide latency, few enough that the raw bytes
+#: of a 1.5-million-row request never sit in memory all together.
+INDEX_CONCURRENCY = 4
 
 _UNSET: Any = object()
 
@@ -189,7 +193,12 @@ class FileRegistry:
         jobs: list[tuple[int, bool]] = [(y, False) for y in plan.years]
         if plan.tail_year is not None:
             jobs.append((plan.tail_year, True))
-        tables = self.storage.map(lambda job: self._read_year(entry, job[0], job[1], overwrite), jobs)
+
+        def one(job: tuple[int, bool]) -> pa.Table | None:
+            table = self._read_year(entry, job[0], job[1], overwrite)
+            return None if table is None else select(table, window)
+
+        tables = self.storage.map(one, jobs, limit=INDEX_CONCURRENCY)
         found = [(job, t) for job, t in zip(jobs, tables) if t is not None]
         log.info("%s: read %d of %d year file(s) for %s .. %s", entry.id, len(found), len(jobs),
                  window.start.isoformat(), window.stop.isoformat())
@@ -198,7 +207,7 @@ class FileRegistry:
         full = [t for (year, tail), t in found if not tail]
         parts = [_align_tail(t, full) if tail else t for (year, tail), t in found]
         table = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
-        return select(table, window)
+        return sort_by_start(table)
 
     def _index_url(self, entry: Entry, year: int | str) -> str:
         return join(entry.index, index_filename(entry.id, year, entry.indextype))

@@ -55,7 +55,7 @@ def index_filename(dataset_id: str, year: int | str, indextype: str) -> str:
     return f"{dataset_id}_{year}.{INDEX_EXTENSIONS[canonical_indextype(indextype)]}"
 
 
-def read_index(data: bytes, url: str, indextype: str = "csv", *, partial: bool = False) -> pa.Table:
+def read_index(data: bytes | memoryview, url: str, indextype: str = "csv", *, partial: bool = False) -> pa.Table:
     """Parse one index file to a table with columns ``start, stop, datakey, filesize`` and extras.
 
     ``start``/``stop`` are ``timestamp[us, UTC]`` (``stop`` all null for spec 0.3 files),
@@ -79,7 +79,7 @@ def read_index(data: bytes, url: str, indextype: str = "csv", *, partial: bool =
 
 def _unzip(data: bytes, url: str) -> bytes:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(memoryview(data))) as zf:
             members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
             if len(members) != 1:
                 raise FormatError(f"a csv-zip index must hold exactly one file, found {len(members)}", url)
@@ -122,8 +122,10 @@ def _looks_like_time(value: str) -> bool:
     return bool(re.match(r"^\d{4}(-\d{2,3})", value))
 
 
-def _read_csv(data: bytes, url: str, *, partial: bool) -> pa.Table:
-    first, offset = _split_first_lines(data, partial)
+def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
+    view = memoryview(data)
+    head = bytes(view[: 1 << 16])  # the first lines decide the layout; the rest is Arrow's
+    first, offset = _split_first_lines(head, partial)
     if not first:
         return empty_table()
     header_line = None
@@ -137,9 +139,9 @@ def _read_csv(data: bytes, url: str, *, partial: bool) -> pa.Table:
     if header_line is not None:
         names = [_NAME_ALIASES.get(n.lower(), n) for n in _fields(header_line.lstrip().lstrip(b"#"))]
         # skip everything up to and including the header line
-        skip_to = data.find(header_line, offset) + len(header_line)
-        nl = data.find(b"\n", skip_to)
-        body_offset = len(data) if nl < 0 else nl + 1
+        skip_to = head.find(header_line, offset) + len(header_line)
+        nl = head.find(b"\n", skip_to)
+        body_offset = len(view) if nl < 0 else nl + 1
         header_lineno = first[0][0]
     else:
         n = len(sample_fields)
@@ -155,34 +157,41 @@ def _read_csv(data: bytes, url: str, *, partial: bool) -> pa.Table:
     if missing:
         raise FormatError(f"the header {header_line.decode('utf-8', 'replace')!r} lacks column(s) "
                           f"{', '.join(missing)}", url, header_lineno or None)
-    body = data[body_offset:]
     if not sample:
         return empty_table()
     quote = "'" if sample.lstrip().startswith(b"'") else '"'
     spaced = b", " in sample or b" ," in sample
-    column_types = {name: pa.string() for name in names if name in ("start", "stop", "datakey")}
-    for name in names:
-        if name not in CORE_COLUMNS and _TEXT_EXTRAS.search(name):
-            column_types[name] = pa.string()
-    if not spaced:
-        column_types["filesize"] = pa.int64()
+    parse = pacsv.ParseOptions(quote_char=quote, ignore_empty_lines=True)
+    read = pacsv.ReadOptions(column_names=names, use_threads=True)
+    text_extras = {n: pa.string() for n in names if n not in CORE_COLUMNS and _TEXT_EXTRAS.search(n)}
+    if spaced:
+        attempts = [{name: pa.string() for name in names}]
     else:
-        column_types = {name: pa.string() for name in names}
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(quote_char=quote, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid as exc:
-        line = _find_bad_line(body, names, quote, body_offset_lines=_count_lines(data[:body_offset]))
-        raise FormatError(f"cannot parse as an index CSV: {_short(exc)}", url, line) from None
+        # Fast path: Arrow parses the times itself; the text path below handles the rest.
+        typed = {"start": TIME_TYPE, "stop": TIME_TYPE, "datakey": pa.string(), "filesize": pa.int64()}
+        text = {"start": pa.string(), "stop": pa.string(), "datakey": pa.string(), "filesize": pa.int64()}
+        attempts = [{k: v for k, v in cols.items() if k in names} for cols in (typed, text)]
+    table = None
+    for i, column_types in enumerate(attempts):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(view[body_offset:]), read_options=read, parse_options=parse,
+                convert_options=pacsv.ConvertOptions(column_types={**column_types, **text_extras},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     timestamp_parsers=[pacsv.ISO8601]),
+            )
+            break
+        except pa.ArrowInvalid as exc:
+            if i + 1 < len(attempts) and "conversion error to timestamp" in str(exc):
+                continue
+            line = _find_bad_line(bytes(view[body_offset:]), names, quote,
+                                  body_offset_lines=_count_lines(head[:body_offset]))
+            raise FormatError(f"cannot parse as an index CSV: {_short(exc)}", url, line) from None
+    assert table is not None
     if spaced:
         table = _strip_text(table, quote)
         table = _infer_extras(table)
-    line_base = _count_lines(data[:body_offset])
+    line_base = _count_lines(head[:body_offset])
     return _normalise(table, url, names, line_base=None if partial else line_base)
 
 

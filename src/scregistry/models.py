@@ -22,7 +22,7 @@ from .urls import resolve
 def parse_json(data: bytes, url: str, what: str) -> Any:
     """Decode a JSON document, naming the URL and line when it is malformed."""
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return json.loads(bytes(data).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise FormatError(f"{what} is not UTF-8 text: {exc}", url) from None
     except json.JSONDecodeError as exc:

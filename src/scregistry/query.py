@@ -88,12 +88,15 @@ def select(table: pa.Table, window: Window) -> pa.Table:
     no_stop = pc.is_null(stop)
     reaches = pc.if_else(no_stop, pc.greater_equal(start, t0), pc.greater_equal(stop, t0))
     mask = pc.and_(before_end, reaches)
-    out = table.filter(mask)
-    if out.num_rows > 1:
-        starts = out["start"]
-        if not _is_sorted(starts):
-            out = out.take(pc.sort_indices(out, sort_keys=[("start", "ascending")]))
-    return out
+    out = table if pc.all(mask).as_py() else table.filter(mask)
+    return sort_by_start(out)
+
+
+def sort_by_start(table: pa.Table) -> pa.Table:
+    """``table`` sorted by start, stably (unchanged when already in order, as index files are)."""
+    if table.num_rows > 1 and not _is_sorted(table["start"]):
+        table = table.take(pc.sort_indices(table, sort_keys=[("start", "ascending")]))
+    return table
 
 
 def _is_sorted(col: pa.ChunkedArray) -> bool:
