@@ -140,6 +140,11 @@ def _handler(state: HTTPState):
                     self.wfile.write(msg)
                 return
             etag = '"' + hashlib.md5(data).hexdigest() + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
             status, payload = 200, data
             rng = self.headers.get("Range")
             if rng and rng.startswith("bytes="):

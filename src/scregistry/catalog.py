@@ -219,8 +219,9 @@ class FileRegistry:
         cache = self._cache if relname else None
         try:
             if tail and entry.indextype == "csv" and not (cache and cache.load(relname)):
-                data = self.storage.read(url, start=-TAIL_BYTES)
-                return read_index(data, url, entry.indextype, partial=len(data) >= TAIL_BYTES)
+                # one byte more than the tail, so that a line starting exactly at the tail is kept whole
+                data = self.storage.read(url, start=-(TAIL_BYTES + 1))
+                return read_index(data, url, entry.indextype, partial=len(data) > TAIL_BYTES)
             data = _cache.fetch(self.storage, url, cache, relname or "", overwrite=overwrite)
         except NotFoundError:
             log.debug("%s: no index file for %s (a gap): %s", entry.id, year, url)

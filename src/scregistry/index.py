@@ -157,8 +157,12 @@ def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
     if missing:
         raise FormatError(f"the header {header_line.decode('utf-8', 'replace')!r} lacks column(s) "
                           f"{', '.join(missing)}", url, header_lineno or None)
-    if not sample:
-        return empty_table()
+    if not sample:  # a header and no rows
+        empty = empty_table()
+        for name in names:
+            if name not in empty.column_names:
+                empty = empty.append_column(name, pa.array([], pa.string()))
+        return empty
     quote = "'" if sample.lstrip().startswith(b"'") else '"'
     spaced = b", " in sample or b" ," in sample
     parse = pacsv.ParseOptions(quote_char=quote, ignore_empty_lines=True)
@@ -275,7 +279,12 @@ def _normalise(table: pa.Table, url: str, names: list[str], line_base: int | Non
         try:
             size = pc.cast(size, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise FormatError(f"filesize is not an integer: {_short(exc)}", url) from None
+            line = None
+            if line_base is not None and (pa.types.is_string(size.type) or pa.types.is_large_string(size.type)):
+                ok = pc.match_substring_regex(size, r"^\s*-?\d+\s*$").combine_chunks()
+                bad = pc.index(ok, False).as_py()
+                line = line_base + bad + 1 if bad >= 0 else None
+            raise FormatError(f"filesize is not an integer: {_short(exc)}", url, line) from None
     out["filesize"] = size
     for name in names:
         if name not in out:

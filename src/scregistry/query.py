@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .errors import TimeRangeError
 from .models import Entry
-from .times import TIME_TYPE, format_time, parse_time
+from .times import format_time, parse_time, time_scalar
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def select(table: pa.Table, window: Window) -> pa.Table:
     """The rows of ``table`` that overlap ``window``, sorted by start (stable)."""
     if table.num_rows == 0:
         return table
-    t0 = pa.scalar(window.start, TIME_TYPE)
-    t1 = pa.scalar(window.stop, TIME_TYPE)
+    t0 = time_scalar(window.start)
+    t1 = time_scalar(window.stop)
     start, stop = table["start"], table["stop"]
     before_end = pc.less_equal(start, t1) if window.stop_inclusive else pc.less(start, t1)
     no_stop = pc.is_null(stop)

@@ -15,7 +15,6 @@ to fsspec-based readers (astropy, xarray, pandas, Dask), so one configuration se
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random
@@ -69,7 +68,7 @@ _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _TRANSIENT_TYPES = {
     "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
     "ServerDisconnectedError", "ClientPayloadError", "ClientConnectorError", "ClientOSError",
-    "FSTimeoutError", "IncompleteRead", "ResponseStreamingError", "ProxyConnectionError",
+    "FSTimeoutError", "TimeoutError", "IncompleteRead", "ResponseStreamingError", "ProxyConnectionError",
 }
 _DENIED_TYPES = {"PermissionDeniedError", "UnauthenticatedError"}
 # words in an error's text that mean the connection itself failed (obstore's GenericError)
@@ -506,7 +505,7 @@ class Storage:
             return "denied"
         if code in _TRANSIENT_CODES or status in _TRANSIENT_STATUS:
             return "transient"
-        if names & _TRANSIENT_TYPES or isinstance(exc, (ConnectionError, TimeoutError, asyncio.TimeoutError)):
+        if names & _TRANSIENT_TYPES or isinstance(exc, (ConnectionError, TimeoutError)):
             return "transient"
         if "ConnectionError" in names or "HTTPClientError" in names:
             return "transient"
