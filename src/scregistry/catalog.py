@@ -25,7 +25,7 @@ TAIL_BYTES = 64 * 1024
 
 #: Year files fetched and parsed at once: enough to hide latency, few enough that the raw bytes
 #: of a 1.5-million-row request never sit in memory all together.
-INDEX_CONCURRENCY = 4
+INDEX_CONCURRENCY = 3
 
 _UNSET: Any = object()
 

@@ -328,8 +328,11 @@ class Storage:
         profile = o.get("profile") or (None if env.get("AWS_ACCESS_KEY_ID") else env.get("AWS_PROFILE"))
         if not profile and env.get("AWS_ACCESS_KEY_ID"):
             return env["AWS_ACCESS_KEY_ID"], env.get("AWS_SECRET_ACCESS_KEY", ""), env.get("AWS_SESSION_TOKEN")
-        import botocore.session
-
+        try:
+            import botocore.session
+        except ImportError:
+            raise AccessDeniedError(f"reading the AWS profile {profile!r} needs botocore: "
+                                    "pip install 'scregistry[aws]'", "", True) from None
         creds = botocore.session.Session(profile=profile).get_credentials()
         if creds is None:
             raise AccessDeniedError(f"no credentials found for AWS profile {profile!r}", "", True)
