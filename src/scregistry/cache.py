@@ -18,13 +18,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import NotFoundError, RemoteUnavailableError
 from .storage import Storage
 from .times import format_time
 
 log = logging.getLogger("scregistry")
+
+#: Suffix of the parsed (Arrow IPC) form kept beside a cached index file.
+TABLE_SUFFIX = ".arrow"
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -42,35 +45,64 @@ class Cache:
             raise ValueError(f"unsafe cache name {relname!r}")
         return self.folder.joinpath(*parts)
 
-    def load(self, relname: str) -> tuple[bytes, dict] | None:
-        """The cached bytes and their metadata, or ``None`` if there is no complete copy."""
+    def meta(self, relname: str) -> dict | None:
+        """The metadata of a complete copy of ``relname``, or ``None`` if there is none."""
         path = self.path(relname)
-        meta_path = path.with_name(path.name + ".meta.json")
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        if not path.is_file():
             return None
         try:
-            meta = json.loads(meta_path.read_text())
+            return json.loads(path.with_name(path.name + ".meta.json").read_text())
         except (FileNotFoundError, ValueError):
-            meta = {}
-        return data, meta
+            return {}
+
+    def load(self, relname: str, parse: Callable[[Any], Any] | None = None) -> Any:
+        """The cached bytes of ``relname``, or their parsed table when ``parse`` is given (kept as
+        an Arrow IPC file beside the copy and memory-mapped on later loads)."""
+        path = self.path(relname)
+        if parse is None:
+            return path.read_bytes()
+        table_path = path.with_name(path.name + TABLE_SUFFIX)
+        if table_path.is_file() and table_path.stat().st_mtime_ns >= path.stat().st_mtime_ns:
+            try:
+                import pyarrow as pa
+
+                return pa.ipc.open_file(pa.memory_map(str(table_path))).read_all()
+            except (OSError, ValueError) as exc:  # an unreadable derived file is rebuilt
+                log.debug("rebuilding %s: %s", table_path, exc)
+        table = parse(path.read_bytes())
+        self.store_table(relname, table)
+        return table
 
     def store(self, relname: str, data: Any, meta: dict) -> None:
-        """Write ``data`` and its metadata atomically."""
+        """Write ``data`` and its metadata atomically (a stale parsed table is removed first)."""
         path = self.path(relname)
         path.parent.mkdir(parents=True, exist_ok=True)
+        _unlink(path.with_name(path.name + TABLE_SUFFIX))
         _atomic_write(path, data)
         _atomic_write(path.with_name(path.name + ".meta.json"), json.dumps(meta, indent=1).encode())
+
+    def store_table(self, relname: str, table: Any) -> None:
+        """Keep the parsed table of ``relname`` as an Arrow IPC file, atomically."""
+        import pyarrow as pa
+
+        path = self.path(relname)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        _atomic_write(path.with_name(path.name + TABLE_SUFFIX), sink.getvalue())
 
     def discard(self, relname: str) -> None:
         """Remove a copy whose object no longer exists on the server."""
         path = self.path(relname)
-        for p in (path, path.with_name(path.name + ".meta.json")):
-            try:
-                p.unlink()
-            except FileNotFoundError:
-                pass
+        for suffix in ("", ".meta.json", TABLE_SUFFIX):
+            _unlink(path.with_name(path.name + suffix))
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def _atomic_write(path: Path, data: Any) -> None:
@@ -87,48 +119,56 @@ def _atomic_write(path: Path, data: Any) -> None:
         raise
 
 
-def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False) -> Any:
-    """The bytes of ``url`` (a ``bytes`` or another buffer), through ``cache`` when one is given.
+def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False,
+          parse: Callable[[Any], Any] | None = None) -> Any:
+    """The content of ``url``, through ``cache`` when one is given: its bytes (or another buffer),
+    or ``parse(bytes)`` when ``parse`` is given, which the cache then also keeps parsed.
 
     Raises :class:`NotFoundError` when the object does not exist (and drops a stale copy);
     other storage errors propagate, except that a cached copy stands in for a server that
     cannot be reached.
     """
     if cache is None:
-        return storage.get(url).data
-    cached = None if overwrite else cache.load(relname)
-    etag = None
-    if cached is not None and cached[1].get("url") == url:
-        etag = cached[1].get("validators", {}).get("etag")
+        data = storage.get(url).data
+        return parse(data) if parse else data
+    meta = None if overwrite else cache.meta(relname)
+    if meta is not None and meta.get("url") != url:
+        meta = None
+    etag = (meta or {}).get("validators", {}).get("etag")
+    fetched = None
     try:
-        if cached is not None and not etag:
+        if meta is not None and not etag:
             # no ETag to send: compare what a HEAD request says
-            info = storage.info(url)
-            if cached[1].get("url") == url and _same(cached[1].get("validators", {}), info.validators()):
-                log.debug("cache hit: %s", url)
-                return cached[0]
-        fetched = storage.get(url, if_none_match=etag)
+            unchanged = _same(meta.get("validators", {}), storage.info(url).validators())
+        else:
+            fetched = storage.get(url, if_none_match=etag)
+            unchanged = fetched.data is None and meta is not None
     except NotFoundError:
-        if cached is not None:
+        if meta is not None:
             log.info("%s no longer exists on the server; dropping the cached copy", url)
             cache.discard(relname)
         raise
     except RemoteUnavailableError as exc:
-        if cached is None:
+        if meta is None:
             raise
         log.warning("cannot reach %s (%s); using the cached copy from %s", url, exc,
-                    cached[1].get("fetched", "an earlier run"))
-        return cached[0]
-    if fetched.data is None and cached is not None:
-        log.debug("cache hit (not modified): %s", url)
-        return cached[0]
-    data = fetched.data if fetched.data is not None else storage.read(url)
-    cache.store(relname, data, {
+                    meta.get("fetched", "an earlier run"))
+        unchanged = True
+    if unchanged:
+        log.debug("cache hit: %s", url)
+        return cache.load(relname, parse)
+    if fetched is None or fetched.data is None:
+        fetched = storage.get(url)
+    cache.store(relname, fetched.data, {
         "url": url,
         "validators": fetched.info.validators(),
         "fetched": format_time(_dt.datetime.now(_dt.timezone.utc)),
     })
-    return data
+    if parse is None:
+        return fetched.data
+    result = parse(fetched.data)
+    cache.store_table(relname, result)
+    return result
 
 
 def _same(old: dict, new: dict) -> bool:

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from . import cache as _cache
 from .errors import NotFoundError, UnknownDatasetError
-from .index import empty_table, index_filename, read_index
+from .index import empty_table, index_filename, read_index, release_memory
 from .models import Entry, check_catalog, parse_json
 from .query import make_window, plan_years, select, sort_by_start
 from .storage import Storage
@@ -25,7 +25,7 @@ TAIL_BYTES = 64 * 1024
 
 #: Year files fetched and parsed at once: enough to hide latency, few enough that the raw bytes
 #: of a 1.5-million-row request never sit in memory all together.
-INDEX_CONCURRENCY = 3
+INDEX_CONCURRENCY = 4
 
 _UNSET: Any = object()
 
@@ -196,7 +196,9 @@ class FileRegistry:
 
         def one(job: tuple[int, bool]) -> pa.Table | None:
             table = self._read_year(entry, job[0], job[1], overwrite)
-            return None if table is None else select(table, window)
+            table = None if table is None else select(table, window)
+            release_memory()
+            return table
 
         tables = self.storage.map(one, jobs, limit=INDEX_CONCURRENCY)
         found = [(job, t) for job, t in zip(jobs, tables) if t is not None]
@@ -218,15 +220,15 @@ class FileRegistry:
         relname = _safe_relname(f"{entry.id}/{name}")
         cache = self._cache if relname else None
         try:
-            if tail and entry.indextype == "csv" and not (cache and cache.load(relname)):
+            if tail and entry.indextype == "csv" and not (cache and cache.meta(relname) is not None):
                 # one byte more than the tail, so that a line starting exactly at the tail is kept whole
                 data = self.storage.read(url, start=-(TAIL_BYTES + 1))
                 return read_index(data, url, entry.indextype, partial=len(data) > TAIL_BYTES)
-            data = _cache.fetch(self.storage, url, cache, relname or "", overwrite=overwrite)
+            return _cache.fetch(self.storage, url, cache, relname or "", overwrite=overwrite,
+                                parse=lambda data: read_index(data, url, entry.indextype))
         except NotFoundError:
             log.debug("%s: no index file for %s (a gap): %s", entry.id, year, url)
             return None
-        return read_index(data, url, entry.indextype)
 
     def _read_static(self, entry: Entry, overwrite: bool) -> pa.Table:
         years: list[int | str] = ["static"]

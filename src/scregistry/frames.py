@@ -17,6 +17,6 @@ def to_dataframe(table: pa.Table):
 
     string_dtype = pd.StringDtype("pyarrow")
     mapping = {pa.string(): string_dtype, pa.large_string(): string_dtype}
-    df = table.to_pandas(types_mapper=mapping.get, split_blocks=True, self_destruct=False)
+    df = table.to_pandas(types_mapper=mapping.get, split_blocks=True)
     df.index = pd.RangeIndex(len(df))
     return df

@@ -16,6 +16,7 @@ to fsspec-based readers (astropy, xarray, pandas, Dask), so one configuration se
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import random
 import re
@@ -417,7 +418,7 @@ class Storage:
                 result = obstore.get(store, path, options=options)
             except obstore.exceptions.NotModifiedError:
                 return Fetched(None, ObjectInfo(url, None, if_none_match, None))
-            return Fetched(result.bytes(), _object_info(url, result.meta))
+            return Fetched(_drain(result), _object_info(url, result.meta))
 
         return self._call(op, url, "read")
 
@@ -544,6 +545,31 @@ class Storage:
             tries = f" after {attempts + 1} attempts" if attempts else ""
             return RemoteUnavailableError(f"cannot {what} {url}{tries} ({access}): {detail}", url, signed)
         return StorageError(f"cannot {what} {url} ({access}): {detail}", url, signed)
+
+
+def _drain(result: Any) -> bytearray | mmap.mmap:
+    """The body of an obstore response, copied chunk by chunk into one buffer of its own.
+
+    The client's buffers stay small, and a large body lives in an anonymous memory map that goes
+    back to the operating system as soon as it is dropped (heap memory freed by many threads at
+    once is not: a 1.5-million-row request peaked 40% higher with heap buffers).
+    """
+    size = result.meta.get("size")
+    if not size:
+        return bytearray(result.bytes())
+    body: bytearray | mmap.mmap = mmap.mmap(-1, size) if size >= _MMAP_BODY else bytearray(size)
+    view, pos = memoryview(body), 0
+    for chunk in result.stream(min_chunk_size=1 << 20):
+        n = len(chunk)
+        view[pos:pos + n] = chunk
+        pos += n
+    view.release()
+    if pos != size:
+        raise ConnectionResetError(f"the body ended after {pos} of {size} bytes")
+    return body
+
+
+_MMAP_BODY = 1 << 20
 
 
 def _object_info(url: str, meta: dict) -> ObjectInfo:
