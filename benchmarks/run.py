@@ -129,9 +129,9 @@ def run_worker(python: str, workload: str, client: str, args: dict, env: dict, t
     args_path = tmp / f"{workload}-{client}-args.json"
     out_path = tmp / f"{workload}-{client}-out.json"
     args_path.write_text(json.dumps(args))
-    wall, _, rss = spawn(python, [str(HERE / "worker.py"), workload, client, str(out_path), str(args_path)], env)
+    wall, _, _ = spawn(python, [str(HERE / "worker.py"), workload, client, str(out_path), str(args_path)], env)
     result = json.loads(out_path.read_text())
-    result.update(wall=wall, rss_mib=rss)
+    result.update(wall=wall)  # the worker's rss_mib is its peak right after the request
     return result
 
 
@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     full = {"bucket": "s3://bench-sdo/", "id": "aia_0094", "start": "2010-01-01T00:00:00Z",
             "stop": "2023-01-01T00:00:00Z"}
     years = range(2010, 2023)
-    floor_args = {"endpoint": endpoint, "paths": [f"bench-sdo/sdo/aia/index/aia_0094_{y}.csv" for y in years]}
+    floor_args = {"endpoint": endpoint, "bucket": "bench-sdo",
+                  "paths": [f"sdo/aia/index/aia_0094_{y}.csv" for y in years]}
     warm_dir = tmp / "warm-cache"
     results: dict[str, dict[str, list[dict]]] = {}
 
@@ -202,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             record("full_cold", client, run_worker(python, "files", client, full, env, tmp))
             record("oneday_process", client, _oneday(python, client, mms, env))
+            if client == "scregistry":
+                record("oneday_cli", client, _oneday(python, client, mms, env, cli=True))
         record("full_cold", "floor", run_worker(ours, "floor", "floor", floor_args, env, tmp))
         record("full_warm", "scregistry", run_worker(ours, "files", "scregistry",
                                                       dict(full, cache_dir=str(warm_dir)), env, tmp))
@@ -215,18 +218,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def _oneday(python: str, client: str, mms: tuple, env: dict) -> dict:
+def _oneday(python: str, client: str, mms: tuple, env: dict, cli: bool = False) -> dict:
+    """A whole process, imports included: ``python -c`` returning a DataFrame, or the command line."""
     bucket, dataset, start, stop = mms
-    code = oneday_code(client, bucket, dataset, start, stop)
+    if cli:
+        argv = ["-m", "scregistry.cli", "files", dataset, "--bucket", bucket, "--start", start, "--stop", stop]
+    else:
+        argv = ["-c", oneday_code(client, bucket, dataset, start, stop)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([python, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen([python, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()
     wall = time.perf_counter() - t0
-    out = proc.stdout.read().decode().strip() if proc.stdout else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"one-day {client} failed: {proc.stderr.read().decode()[-2000:]}")
-    return {"seconds": wall, "wall": wall, "rows": int(out.splitlines()[-1]), "digest": out.splitlines()[-1],
-            "rss_mib": usage.ru_maxrss // 1024}
+    if proc.returncode != 0:
+        raise RuntimeError(f"one-day {client} failed: {err.decode()[-2000:]}")
+    lines = out.decode().strip().splitlines()
+    rows = len(lines) if cli else int(lines[-1])
+    return {"seconds": wall, "wall": wall, "rows": rows, "digest": str(rows), "rss_mib": 0}
 
 
 def check_equal(results: dict) -> bool:
@@ -237,12 +244,13 @@ def check_equal(results: dict) -> bool:
         if len({(rows, dig) for _, rows, dig in seen}) > 1:
             ok = False
             print(f"!! {workload}: clients disagree: {sorted(seen)}")
-    ref = results.get("full_cold", {}).get("scregistry", [{}])[0]
-    for workload in ("full_warm", "full_parquet"):
+    pairs = [("full_warm", "full_cold"), ("full_parquet", "full_cold"), ("oneday_cli", "oneday_process")]
+    for workload, reference in pairs:
+        ref = results.get(reference, {}).get("scregistry", [{}])[0]
         got = results.get(workload, {}).get("scregistry", [{}])[0]
         if got and ref and (got["rows"], got["digest"]) != (ref["rows"], ref["digest"]):
             ok = False
-            print(f"!! {workload} differs from full_cold: {got['rows']} vs {ref['rows']} rows")
+            print(f"!! {workload} differs from {reference}: {got['rows']} vs {ref['rows']} rows")
     print("results equal across clients: " + ("yes" if ok else "NO"), flush=True)
     return ok
 
@@ -259,9 +267,10 @@ def report(results: dict, opts, with_peer: bool) -> None:
          med("full_warm", "scregistry", "rss_mib"), med("full_cold", "cloudcatalog", "rss_mib")),
         ("full range, parquet index (vs peer csv)", med("full_parquet", "scregistry"), peer_cold, "report",
          med("full_parquet", "scregistry", "rss_mib"), med("full_cold", "cloudcatalog", "rss_mib")),
-        ("one day MMS, whole process", med("oneday_process", "scregistry"), med("oneday_process", "cloudcatalog"),
-         "<= 0.5x time", med("oneday_process", "scregistry", "rss_mib"),
-         med("oneday_process", "cloudcatalog", "rss_mib")),
+        ("one day MMS, whole process, python -c", med("oneday_process", "scregistry"),
+         med("oneday_process", "cloudcatalog"), "<= 0.5x time", float("nan"), float("nan")),
+        ("one day MMS, whole process, CLI (vs peer python -c)", med("oneday_cli", "scregistry"),
+         med("oneday_process", "cloudcatalog"), "<= 0.5x time", float("nan"), float("nan")),
     ]
     floor = med("full_cold", "floor")
     n = results.get("full_cold", {}).get("scregistry", [{}])[0].get("rows")
@@ -275,7 +284,9 @@ def report(results: dict, opts, with_peer: bool) -> None:
         if name.startswith("one day") and with_peer:
             speed = f"{ours / peer:.2f}x time"
         rss_ratio = f"{rss_o / rss_p:.2f}" if with_peer and rss_p == rss_p else "-"
-        print(f"| {name} | {ours:.3f} | {peer:.3f} | {speed} | {target} | {rss_o:.0f} | {rss_p:.0f} | {rss_ratio} |")
+        rss_o_text = f"{rss_o:.0f}" if rss_o == rss_o else "-"
+        rss_p_text = f"{rss_p:.0f}" if rss_p == rss_p else "-"
+        print(f"| {name} | {ours:.3f} | {peer:.3f} | {speed} | {target} | {rss_o_text} | {rss_p_text} | {rss_ratio} |")
     ours_cold = med("full_cold", "scregistry")
     print(f"| floor: concurrent fetch + pyarrow parse | {floor:.3f} | | scregistry / floor = "
           f"{ours_cold / floor:.2f}x | <= 1.5x | {med('full_cold', 'floor', 'rss_mib'):.0f} | | |")

@@ -201,6 +201,7 @@ class FileRegistry:
             return table
 
         tables = self.storage.map(one, jobs, limit=INDEX_CONCURRENCY)
+        release_memory()
         found = [(job, t) for job, t in zip(jobs, tables) if t is not None]
         log.info("%s: read %d of %d year file(s) for %s .. %s", entry.id, len(found), len(jobs),
                  window.start.isoformat(), window.stop.isoformat())
