@@ -229,7 +229,8 @@ def _oneday(python: str, client: str, mms: tuple, env: dict, cli: bool = False) 
     proc = subprocess.Popen([python, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
-    if proc.returncode != 0:
+    no_match = cli and proc.returncode == 1 and not out.strip()  # the CLI's exit code for "no files"
+    if proc.returncode != 0 and not no_match:
         raise RuntimeError(f"one-day {client} failed: {err.decode()[-2000:]}")
     lines = out.decode().strip().splitlines()
     rows = len(lines) if cli else int(lines[-1])
