@@ -4,7 +4,8 @@ Deterministic (seeded), so every run measures the same bytes:
 - ``bench-sdo``: an ``aia_0094``-like image series, 1.5 million rows over 13 yearly CSVs (2010-2022)
   with SDO-style keys, plus the same dataset with a parquet index (``aia_0094_pq``);
 - ``bench-mms``: an ``MMS1_FEEPS_BRST_L2_ELECTRON``-like burst series, 64 thousand rows (2015-2022);
-- ``bench-search-00`` .. ``bench-search-19``: 20 buckets of 5 datasets each, for search.
+- ``bench-search-00`` .. ``bench-search-19``: 20 buckets of 5 datasets each, for search;
+- ``bench-data``: 1,000 small data objects (4-16 KiB) indexed by the dataset ``small_files``, for transfers.
 """
 
 from __future__ import annotations
@@ -88,10 +89,12 @@ def _csv_by_year(rows) -> dict[int, list[str]]:
     return out
 
 
-def generate(root: Path, *, aia_total: int = 1_500_000, mms_total: int = 64_000, search_buckets: int = 20) -> dict:
+def generate(root: Path, *, aia_total: int = 1_500_000, mms_total: int = 64_000, search_buckets: int = 20,
+             data_objects: int = 1000) -> dict:
     """Write every bench bucket under ``root`` (skipped when already there with the same sizes)."""
     stamp = root / "generated.json"
-    params = {"aia_total": aia_total, "mms_total": mms_total, "search_buckets": search_buckets, "format": 2}
+    params = {"aia_total": aia_total, "mms_total": mms_total, "search_buckets": search_buckets,
+              "data_objects": data_objects, "format": 3}
     if stamp.exists() and json.loads(stamp.read_text()) == params:
         return params
     import shutil
@@ -145,6 +148,22 @@ def generate(root: Path, *, aia_total: int = 1_500_000, mms_total: int = 64_000,
                             "indextype": "csv", "filetype": "cdf", "tags": [mission, kind.split()[0]]})
         _write(root, bucket, "catalog.json", _catalog(bucket, entries))
         registry.append({"endpoint": f"s3://{bucket}/", "name": bucket, "region": "us-east-1", "provider": "aws"})
+    # transfers: small data objects with checksums in the index
+    import hashlib
+
+    lines = ["start,stop,datakey,filesize,checksum,checksum_algorithm"]
+    t0 = _epoch(2020)
+    for i in range(data_objects):
+        body = rng.randbytes(rng.randint(4096, 16384))
+        key = f"data/2020/obj_{i:04d}.bin"
+        _write(root, "bench-data", key, body)
+        lines.append(f"{_iso(t0 + 600 * i)},{_iso(t0 + 600 * i + 599)},s3://bench-data/{key},{len(body)},"
+                     f"{hashlib.sha256(body).hexdigest()},sha256")
+    _write(root, "bench-data", "index/small_files_2020.csv", ("\n".join(lines) + "\n").encode())
+    _write(root, "bench-data", "catalog.json", _catalog("bench-data", [{
+        "id": "small_files", "index": "s3://bench-data/index/", "title": "Small data objects for transfers",
+        "start": _iso(t0), "stop": _iso(t0 + 600 * data_objects), "modification": "2024-01-01T00:00:00Z",
+        "indextype": "csv", "filetype": "binary"}]))
     (root / "search-registry.json").write_text(json.dumps({"version": "1.0", "modificationDate": "2024-01-01T00:00Z",
                                                           "registry": registry}))
     stamp.write_text(json.dumps(params))

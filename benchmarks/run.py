@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runs = 1 if opts.smoke else max(1, opts.runs)
     with_peer = not (opts.smoke or opts.no_peer)
-    sizes = dict(aia_total=13 * 300, mms_total=8 * 200, search_buckets=20) if opts.smoke else {}
+    sizes = dict(aia_total=13 * 300, mms_total=8 * 200, search_buckets=20, data_objects=50) if opts.smoke else {}
     data_root = opts.workdir / ("data-smoke" if opts.smoke else "data")
     t0 = time.perf_counter()
     datasets.generate(data_root, **sizes)
