@@ -32,8 +32,14 @@ PEER_UNDECLARED = ["requests"]
 
 # -- servers -------------------------------------------------------------------------------
 
+#: The bucket and key the search registry (``search-registry.json`` of the data folder) is served
+#: from, so that both clients fetch it over plain HTTP from the same server, behind the same latency.
+REGISTRY_BUCKET, REGISTRY_KEY = "bench-registry", "search-registry.json"
+
+
 def start_s3(root: Path):
-    """A moto S3 server on 127.0.0.1 holding every bench bucket, publicly readable."""
+    """A moto S3 server on 127.0.0.1 holding every bench bucket, publicly readable, and the search
+    registry as ``REGISTRY_BUCKET/REGISTRY_KEY`` (read anonymously over HTTP, path-style)."""
     import boto3
     from botocore.config import Config
     from moto.server import ThreadedMotoServer
@@ -49,12 +55,14 @@ def start_s3(root: Path):
     endpoint = f"http://{host}:{port}"
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bench",
                       aws_secret_access_key="bench", config=Config(s3={"addressing_style": "path"}))
-    for bucket in datasets.buckets(root):
+    objects = {bucket: list(datasets.objects(root, bucket)) for bucket in datasets.buckets(root)}
+    objects[REGISTRY_BUCKET] = [(REGISTRY_KEY, root / "search-registry.json")]
+    for bucket, items in objects.items():
         s3.create_bucket(Bucket=bucket)
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket", "s3:HeadObject"],
             "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"]}]}))
-        for key, path in datasets.objects(root, bucket):
+        for key, path in items:
             s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
     return server, endpoint
 
@@ -188,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_args = {"endpoint": endpoint, "bucket": "bench-sdo",
                   "paths": [f"sdo/aia/index/aia_0094_{y}.csv" for y in years]}
     warm_dir = tmp / "warm-cache"
+    # the seed's search: the registry over HTTP (path-style URL on the S3 server or its proxy)
+    search_args = {"registry": f"{endpoint}/{REGISTRY_BUCKET}/{REGISTRY_KEY}"}
     results: dict[str, dict[str, list[dict]]] = {}
 
     def record(workload: str, client: str, result: dict) -> None:
@@ -205,12 +215,14 @@ def main(argv: list[str] | None = None) -> int:
             record("oneday_process", client, _oneday(python, client, mms, env))
             if client == "scregistry":
                 record("oneday_cli", client, _oneday(python, client, mms, env, cli=True))
+            record("search", client, run_worker(python, "search", client, search_args, env, tmp))
         record("full_cold", "floor", run_worker(ours, "floor", "floor", floor_args, env, tmp))
         record("full_warm", "scregistry", run_worker(ours, "files", "scregistry",
                                                       dict(full, cache_dir=str(warm_dir)), env, tmp))
         record("full_parquet", "scregistry", run_worker(ours, "files", "scregistry",
                                                          dict(full, id="aia_0094_pq"), env, tmp))
     ok = check_equal(results)
+    ok = check_search(results, data_root) and ok
     report(results, opts, with_peer)
     if opts.json:
         opts.json.write_text(json.dumps(results, indent=1))
@@ -241,6 +253,8 @@ def check_equal(results: dict) -> bool:
     """Every client of a workload returned the same rows (same count, same keys)."""
     ok = True
     for workload, by_client in results.items():
+        if workload == "search":  # compared call by call in check_search
+            continue
         seen = {(client, r["rows"], r["digest"]) for client, runs in by_client.items() for r in runs}
         if len({(rows, dig) for _, rows, dig in seen}) > 1:
             ok = False
@@ -253,6 +267,89 @@ def check_equal(results: dict) -> bool:
             ok = False
             print(f"!! {workload} differs from {reference}: {got['rows']} vs {ref['rows']} rows")
     print("results equal across clients: " + ("yes" if ok else "NO"), flush=True)
+    return ok
+
+
+def reference_search(data_root: Path) -> list[dict]:
+    """The seed's search calls answered from the data folder with cloudcatalog 1.3.3's rules
+    (substrings; keywords counted in id, index, title and tags, most first, stable): what scregistry
+    is compared with when the peer does not run (``--smoke``, ``--no-peer``)."""
+    from worker import SEARCH_CALLS
+
+    registry = json.loads((data_root / "search-registry.json").read_text())["registry"]
+    entries = []
+    for item in registry:
+        bucket = item["endpoint"].removeprefix("s3://").rstrip("/")
+        entries += json.loads((data_root / bucket / "catalog.json").read_text())["catalog"]
+    calls = []
+    for method, arg in SEARCH_CALLS:
+        if method == "search_by_keywords":
+            counted = []
+            for e in entries:
+                n = sum(e[f].lower().count(k.lower()) for k in arg for f in ("id", "index", "title"))
+                n += sum(k.lower() in t.lower() for k in arg for t in e.get("tags", []))
+                if n:
+                    counted.append((e, n))
+            found = [e for e, _ in sorted(counted, key=lambda x: x[1], reverse=True)]
+        else:
+            field = "id" if method == "search_by_id" else "title"
+            found = [e for e in entries if arg.lower() in e[field].lower()]
+        calls.append({"call": f"{method}({arg!r})", "ids": [e["id"] for e in found]})
+    return calls
+
+
+def check_search(results: dict, data_root: Path) -> bool:
+    """The seed's search calls agree between clients: the same ids in the same order for
+    search_by_id and search_by_title, the same set of ids for search_by_keywords (scregistry ranks
+    differently by design; both orders are printed when only the order differs). Every run of a
+    client must give the same answers and every bucket of the registry must have been read."""
+    by_client = results.get("search", {})
+    if not by_client:
+        return True
+    ok = True
+    buckets = len(json.loads((data_root / "search-registry.json").read_text())["registry"])
+    answers = {}
+    for client, runs in by_client.items():
+        first = runs[0]["calls"]
+        if any(r["calls"] != first for r in runs[1:]):
+            ok = False
+            print(f"!! search: {client} answered differently from one run to the next")
+        read = {r["catalogs"] for r in runs}
+        if read != {buckets}:
+            ok = False
+            print(f"!! search: {client} read {sorted(read)} bucket catalogs of {buckets}")
+        answers[client] = first
+    ours = answers.get("scregistry")
+    if "cloudcatalog" in answers:
+        other, label = answers["cloudcatalog"], "cloudcatalog"
+    else:
+        other, label = reference_search(data_root), "reference (cloudcatalog's rules, from the data folder)"
+    if ours is not None:
+        for mine, theirs in zip(ours, other):
+            call, a, b = mine["call"], mine["ids"], theirs["ids"]
+            if mine["call"] != theirs["call"]:
+                ok = False
+                print(f"!! search: calls out of step: {call} vs {theirs['call']}")
+            elif call.startswith("search_by_keywords"):
+                if set(a) != set(b):
+                    ok = False
+                    print(f"!! search: {call} returns different entries: only scregistry "
+                          f"{sorted(set(a) - set(b))}, only {label} {sorted(set(b) - set(a))}")
+                elif a != b:
+                    print(f"search: {call}: same {len(a)} entries, ranked differently (by design):")
+                    print(f"    scregistry:   {a}")
+                    print(f"    {label}: {b}")
+            elif a != b:
+                ok = False
+                print(f"!! search: {call} differs:\n    scregistry:   {a}\n    {label}: {b}")
+        if not any(c["ids"] for c in ours):
+            ok = False
+            print("!! search: every call returned nothing")
+        if label == "cloudcatalog" and reference_search(data_root) != other:
+            print("note: the reference used without the peer differs from cloudcatalog's answers")
+        sizes = ", ".join(f"{c['call']}: {len(c['ids'])}" for c in ours)
+        print(f"search results checked against {label}: {sizes}")
+    print("search results equal across clients: " + ("yes" if ok else "NO"), flush=True)
     return ok
 
 
@@ -273,6 +370,10 @@ def report(results: dict, opts, with_peer: bool) -> None:
         ("one day MMS, whole process, CLI (vs peer python -c)", med("oneday_cli", "scregistry"),
          med("oneday_process", "cloudcatalog"), "<= 0.5x time", float("nan"), float("nan")),
     ]
+    if "search" in results:
+        buckets = results["search"]["scregistry"][0]["catalogs"]
+        rows.append((f"search over {buckets} buckets", med("search", "scregistry"), med("search", "cloudcatalog"),
+                     ">= 8x", med("search", "scregistry", "rss_mib"), med("search", "cloudcatalog", "rss_mib")))
     floor = med("full_cold", "floor")
     n = results.get("full_cold", {}).get("scregistry", [{}])[0].get("rows")
     print()

@@ -3,6 +3,7 @@
 Usage: python worker.py WORKLOAD CLIENT OUT.json ARGS.json
 Writes {"seconds": request time, "rows": n, "digest": ..., "bytes": sum of filesize} to OUT.json.
 The digest is over the sorted datakeys, so results of different clients can be compared.
+The search workload also writes "calls": the ids each of the seed's search calls returned, in order.
 """
 
 from __future__ import annotations
@@ -46,6 +47,37 @@ def run_files(client: str, args: dict) -> dict:
     return {"seconds": seconds, "rows": len(keys), "digest": digest(keys), "bytes": sizes, "rss_mib": rss}
 
 
+#: The seed's search calls, timed together with the construction of EntireCatalogSearch.
+SEARCH_CALLS = [
+    ("search_by_keywords", ["vector", "mission", "useful"]),
+    ("search_by_keywords", ["mms", "electron"]),
+    ("search_by_id", "mms"),
+    ("search_by_title", "magnetic"),
+]
+
+
+def run_search(client: str, args: dict) -> dict:
+    """Building the search over every bucket of the registry, then the seed's four calls
+    (construction included, imports excluded, like the files workload)."""
+    if client == "scregistry":
+        import scregistry as module
+    elif client == "cloudcatalog":
+        import cloudcatalog as module
+    else:
+        raise SystemExit(f"unknown client {client}")
+    t0 = time.perf_counter()
+    s = module.EntireCatalogSearch(args["registry"])
+    answers = [getattr(s, method)(arg) for method, arg in SEARCH_CALLS]
+    seconds = time.perf_counter() - t0
+    rss = peak_rss_mib()
+    calls = [{"call": f"{method}({arg!r})", "ids": [e["id"] for e in found]}
+             for (method, arg), found in zip(SEARCH_CALLS, answers)]
+    catalogs = len(s.combined_catalog)
+    keys = [f"{i}:{c['call']}:{x}" for i, c in enumerate(calls) for x in c["ids"]]
+    return {"seconds": seconds, "rows": len(keys), "digest": digest(keys), "rss_mib": rss,
+            "catalogs": catalogs, "calls": calls}
+
+
 def peak_rss_mib() -> int:
     import resource
 
@@ -87,6 +119,8 @@ def main() -> None:
     args = json.loads(open(args_path).read())
     if workload == "floor":
         result = run_floor(args)
+    elif workload == "search":
+        result = run_search(client, args)
     else:
         result = run_files(client, args)
     with open(out, "w") as fh:

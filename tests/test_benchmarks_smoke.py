@@ -18,3 +18,5 @@ def test_benchmark_smoke_mode_runs_and_checks_results(tmp_path):
     assert "results equal across clients: yes" in proc.stdout
     assert "| full range, cold cache |" in proc.stdout
     assert "scregistry / floor" in proc.stdout
+    assert "search results equal across clients: yes" in proc.stdout
+    assert "| search over 20 buckets |" in proc.stdout

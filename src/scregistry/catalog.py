@@ -167,24 +167,30 @@ class FileRegistry:
         overwrite: bool = False,
         *,
         end_date: Any = _UNSET,
+        match: str | None = None,
     ):
         """The files of dataset ``catalog_id`` overlapping ``[start_date, stop_date)``, as a DataFrame.
 
         Columns ``start, stop, datakey, filesize`` then any extra index columns, sorted by
         start, index ``0..n-1``. Times are ISO 8601 strings or datetimes; ``None`` means the
         dataset's start (or stop, which is then included). ``end_date`` is another name for
-        ``stop_date``. ``overwrite=True`` refetches cached index files.
+        ``stop_date``. ``overwrite=True`` refetches cached index files. ``match`` keeps only the
+        files whose name (the last part of the data key) matches a glob such as ``'*_v7*.cdf'``.
         """
         from .frames import to_dataframe
 
         stop = _one_stop(stop_date, end_date)
-        return to_dataframe(self.request_table(catalog_id, start_date, stop, overwrite=overwrite))
+        return to_dataframe(self.request_table(catalog_id, start_date, stop, overwrite=overwrite, match=match))
 
     request_cloud_catalog = request_file_registry
 
     def request_table(self, catalog_id: str, start_date: Any = None, stop_date: Any = None,
-                      *, overwrite: bool = False) -> pa.Table:
+                      *, overwrite: bool = False, match: str | None = None) -> pa.Table:
         """Like :meth:`request_file_registry`, as an Arrow table (no pandas needed)."""
+        table = self._request_table(catalog_id, start_date, stop_date, overwrite)
+        return filter_names(table, match) if match else table
+
+    def _request_table(self, catalog_id: str, start_date: Any, stop_date: Any, overwrite: bool) -> pa.Table:
         entry = self.entry(catalog_id)
         window = make_window(entry, start_date, stop_date)
         if entry.static:
@@ -200,7 +206,7 @@ class FileRegistry:
             release_memory()
             return table
 
-        tables = self.storage.map(one, jobs, limit=INDEX_CONCURRENCY)
+        tables = self.storage.map(one, jobs, limit=INDEX_CONCURRENCY, progress="year files")
         release_memory()
         found = [(job, t) for job, t in zip(jobs, tables) if t is not None]
         log.info("%s: read %d of %d year file(s) for %s .. %s", entry.id, len(found), len(jobs),
@@ -242,6 +248,45 @@ class FileRegistry:
                 return table
         return empty_table()
 
+    def year_summary(self, catalog_id: str, *, overwrite: bool = False) -> list[dict]:
+        """For each year file of a dataset that exists: ``year``, ``files``, ``bytes``, ``first``
+        (earliest start) and ``last`` (latest stop, or start), read concurrently."""
+        import pyarrow.compute as pc
+
+        entry = self.entry(catalog_id)
+        if entry.static:
+            years: list[int | str] = ["static"]
+        else:
+            years = list(range(entry.start.year, entry.stop.year + 1))  # type: ignore[union-attr]
+        tables = self.storage.map(lambda y: self._read_year(entry, y, False, overwrite), years,
+                                  limit=INDEX_CONCURRENCY, progress="year files")
+        out = []
+        for year, table in zip(years, tables):
+            if table is None:
+                continue
+            ends = table["stop"] if table["stop"].null_count < table.num_rows else table["start"]
+            out.append({"year": year, "files": table.num_rows,
+                        "bytes": int(pc.sum(table["filesize"]).as_py() or 0),
+                        "first": pc.min(table["start"]).as_py(), "last": pc.max(ends).as_py()})
+        release_memory()
+        return out
+
+    def sample_key(self, catalog_id: str) -> str | None:
+        """The dataset's first data key (from the first rows of its first year file, one small
+        range read), or ``None`` when it has none."""
+        entry = self.entry(catalog_id)
+        year = "static" if entry.static else entry.start.year  # type: ignore[union-attr]
+        url = self._index_url(entry, year)
+        if entry.indextype == "csv":
+            head = self.storage.read(url, start=0, end=8192)
+            cut = head.rfind(b"\n")
+            table = read_index(head[: cut + 1] if cut > 0 else head, url, "csv")
+        else:
+            table = self._read_year(entry, year, False, False)
+        if table is None or table.num_rows == 0:
+            return None
+        return str(table["datakey"][0].as_py())
+
     # -- data files --------------------------------------------------------------------
 
     stream = _StaticOrBound(_stream)
@@ -259,6 +304,34 @@ def _one_stop(stop_date: Any, end_date: Any) -> Any:
     if end_date is not _UNSET:
         return end_date
     return None
+
+
+def filter_names(table: pa.Table, pattern: str) -> pa.Table:
+    """The rows whose file name (the data key after its last ``/``) matches the glob ``pattern``."""
+    import pyarrow.compute as pc
+
+    names = pc.replace_substring_regex(table["datakey"], r"^.*/", "")
+    return table.filter(pc.match_substring_regex(names, glob_regex(pattern)))
+
+
+def glob_regex(pattern: str) -> str:
+    """A shell glob (``*``, ``?``, ``[...]``) as an anchored regular expression Arrow's engine takes."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "*":
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[" and "]" in pattern[i + 1:]:
+            j = pattern.index("]", i + 1)
+            body = pattern[i + 1:j]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "^" + "".join(out) + "$"
 
 
 def _safe_relname(name: str) -> str | None:

@@ -422,33 +422,39 @@ class Storage:
 
         return self._call(op, url, "read")
 
-    def map(self, func: Callable[[T], R], items: Iterable[T], *, limit: int | None = None) -> list[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T], *, limit: int | None = None,
+            progress: str | None = None) -> list[R]:
         """``[func(i) for i in items]`` run concurrently (I/O-bound work), results in order;
-        at most ``limit`` at a time when given.
+        at most ``limit`` at a time when given; a progress bar counting ``progress`` items when
+        progress bars are on (see :mod:`scregistry.progress`).
 
         The first exception raised by ``func`` is re-raised after the others finish.
         """
+        from . import progress as _progress
+
         items = list(items)
         if len(items) <= 1:
             return [func(i) for i in items]
-        if limit is not None:
-            gate = threading.BoundedSemaphore(max(1, limit))
-            plain = func
+        gate = threading.BoundedSemaphore(max(1, limit)) if limit is not None else None
 
-            def func(item: T) -> R:  # type: ignore[no-redef]
-                with gate:
-                    return plain(item)
+        def run(item: T) -> R:
+            if gate is None:
+                return func(item)
+            with gate:
+                return func(item)
 
         pool = self._executor()
-        futures = [pool.submit(func, i) for i in items]
+        futures = [pool.submit(run, i) for i in items]
         results: list[Any] = []
         error: BaseException | None = None
-        for f in futures:
-            try:
-                results.append(f.result())
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, after all finish
-                error = error or exc
-                results.append(None)
+        with _progress.bar(len(futures), progress or "items") as bar:
+            for f in futures:
+                try:
+                    results.append(f.result())
+                except BaseException as exc:  # noqa: BLE001 - re-raised below, after all finish
+                    error = error or exc
+                    results.append(None)
+                bar.update(1)
         if error is not None:
             raise error
         return results
