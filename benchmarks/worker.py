@@ -79,6 +79,17 @@ def run_search(client: str, args: dict) -> dict:
 
 
 def peak_rss_mib() -> int:
+    """The peak resident set of this process so far. ``VmHWM`` of ``/proc/self/status``, not
+    ``ru_maxrss``: Linux carries ``ru_maxrss`` over from the parent through fork and exec, so a
+    worker started by a large harness (moto holds every bench object in memory) would report the
+    harness's size instead of its own."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
