@@ -74,20 +74,18 @@ def write_table(table: pa.Table, fmt: str, out: IO[str] | None = None, path: str
         return
     stream, close = _open(out, path)
     try:
-        texts = {name: _time_text(table[name]) for name in table.column_names
-                 if pa.types.is_timestamp(table[name].type)}
         names = table.column_names
         if fmt == "csv":
             import csv
 
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(names)
-            for row in _rows(table, texts):
+            for row in _rows(table):
                 writer.writerow(["" if v is None else v for v in row])
         elif fmt == "json":
             stream.write("[")
             first = True
-            for row in _rows(table, texts):
+            for row in _rows(table):
                 stream.write(("\n" if first else ",\n") + json.dumps(dict(zip(names, row))))
                 first = False
             stream.write("\n]\n")
@@ -95,28 +93,24 @@ def write_table(table: pa.Table, fmt: str, out: IO[str] | None = None, path: str
             # one line per row for people: the long data key last, after the short columns
             order = [i for i, n in enumerate(names) if n != "datakey"] + \
                     [i for i, n in enumerate(names) if n == "datakey"]
-            for row in _rows(table, texts):
+            for row in _rows(table):
                 stream.write("  ".join(_cell(row[i]) for i in order) + "\n")
     finally:
         if close:
             stream.close()
 
 
-def _rows(table: pa.Table, texts: dict[str, list[str]]) -> Iterable[list[Any]]:
-    """Rows of ``table``, converted one batch at a time."""
-    offset = 0
+def _rows(table: pa.Table) -> Iterable[list[Any]]:
+    """Rows of ``table`` with times as text, converted one batch at a time (never the whole table)."""
     for batch in table.to_batches(max_chunksize=65536):
         cols = []
         for name in table.column_names:
-            if name in texts:
-                cols.append(texts[name][offset: offset + batch.num_rows])
-            else:
-                cols.append(batch.column(name).to_pylist())
-        offset += batch.num_rows
+            col = batch.column(name)
+            cols.append(_time_text(col) if pa.types.is_timestamp(col.type) else col.to_pylist())
         yield from (list(r) for r in zip(*cols))
 
 
-def _time_text(col: pa.ChunkedArray) -> list[str | None]:
+def _time_text(col: pa.Array) -> list[str | None]:
     """ISO 8601 with a Z: milliseconds when the data has them, microseconds only when needed."""
     import pyarrow.compute as pc
 
