@@ -108,6 +108,13 @@ class Settings:
             raise NoMatch("nothing matched")
         write_rows(rows, columns, self.fmt or "text", path=self.output)
 
+    def emit_text(self, text: str) -> None:
+        if self.output:
+            with open(self.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            click.echo(text, nl=False)
+
     def emit_table(self, table) -> None:
         from .output import write_table
 
@@ -257,12 +264,7 @@ def info_cmd(settings: Settings, dataset_id: str) -> None:
     fr = _catalog_for(settings, dataset_id)
     entry = dict(fr.get_entry(dataset_id), bucket=fr.url)
     if (settings.fmt or "json") in ("json", "text"):
-        text = json.dumps(entry, indent=1) + "\n"
-        if settings.output:
-            with open(settings.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        else:
-            click.echo(text, nl=False)
+        settings.emit_text(json.dumps(entry, indent=1) + "\n")
     else:
         settings.emit_rows([entry], list(entry))
 
@@ -355,12 +357,7 @@ def tree_cmd(settings: Settings) -> None:
     total = sum(len(fr.get_entries_dict()) for fr in search.catalogs)
     lines.append(f"{len(search.catalogs)} buckets, {total} datasets"
                  + (f", {len(search.failed)} unreadable" if search.failed else ""))
-    text = "\n".join(lines) + "\n"
-    if settings.output:
-        with open(settings.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+    settings.emit_text("\n".join(lines) + "\n")
 
 
 @command("inspect")

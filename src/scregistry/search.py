@@ -220,10 +220,3 @@ def _passes(m: Match, t0: _dt.datetime | None, t1: _dt.datetime | None, filetype
         if t0 is not None and entry.stop < t0:
             return False
     return True
-
-
-def locate_dataset(dataset_id: str, registry_url: str | None = None, *, storage: Storage | None = None) -> str:
-    """The endpoint of the bucket whose catalog lists ``dataset_id``, searching every bucket of the
-    registry concurrently. Raises :class:`UnknownDatasetError` naming the closest ids."""
-    search = EntireCatalogSearch(registry_url, storage=storage or Storage())
-    return search.find_dataset(dataset_id).endpoint

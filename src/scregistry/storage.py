@@ -22,7 +22,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -458,20 +458,6 @@ class Storage:
         if error is not None:
             raise error
         return results
-
-    def read_many(self, urls: Sequence[str], *, missing_ok: bool = True) -> list[bytes | None]:
-        """The bytes of each URL, fetched concurrently; ``None`` for a missing object when ``missing_ok``."""
-
-        def one(url: str) -> bytes | None:
-            try:
-                return self.read(url)
-            except NotFoundError:
-                if not missing_ok:
-                    raise
-                log.debug("not found (a gap, not an error): %s", url)
-                return None
-
-        return self.map(one, urls)
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._lock:
