@@ -283,6 +283,12 @@ class Storage:
         scheme = parts.scheme.lower()
         if scheme in ("s3", "s3a"):
             bucket, key = parts.netloc, parts.path.lstrip("/")
+            o = self.options
+            if o.get("anon") and o.get("endpoint_url") and not o.get("requester_pays"):
+                # Unsigned requests to a path-style endpoint are plain HTTP GETs of
+                # <endpoint>/<bucket>/<key>: one connection pool then serves every bucket.
+                origin = o["endpoint_url"].rstrip("/")
+                return self._cached_store(("http", origin), lambda: self._make_http_store(origin)), f"{bucket}/{key}"
             return self._cached_store(("s3", bucket), lambda: self._make_s3_store(bucket)), key
         if scheme in ("http", "https"):
             origin = f"{scheme}://{parts.netloc}"
@@ -291,11 +297,12 @@ class Storage:
         return None
 
     def _cached_store(self, key: tuple[str, str], make: Callable[[], Any]) -> Any:
-        with self._lock:
-            store = self._stores.get(key)
-            if store is None:
-                store = self._stores[key] = make()
-            return store
+        store = self._stores.get(key)
+        if store is None:
+            store = make()  # outside the lock: building a client takes milliseconds
+            with self._lock:
+                store = self._stores.setdefault(key, store)
+        return store
 
     def _client_options(self) -> dict[str, Any]:
         return {"allow_http": True, "timeout": f"{int(self.timeout * 1000)}ms",
