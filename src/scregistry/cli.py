@@ -140,19 +140,17 @@ def command(name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
             try:
                 func(settings, *args, **values)
                 return
-            except NoMatch as exc:
-                code, message = EXIT_NO_MATCH, str(exc)
-            except (UnknownDatasetError, EndpointNotFoundError) as exc:
-                code, message = EXIT_NO_MATCH, str(exc)
+            except (NoMatch, UnknownDatasetError, EndpointNotFoundError) as exc:
+                code, error = EXIT_NO_MATCH, exc
             except (TimeFormatError, TimeRangeError, AmbiguousNameError) as exc:
-                code, message = EXIT_USAGE, str(exc)
+                code, error = EXIT_USAGE, exc
             except ScregistryError as exc:
-                code, message = EXIT_REMOTE, str(exc)
+                code, error = EXIT_REMOTE, exc
             except ValueError as exc:  # bad arguments caught by the library's own checks
-                code, message = EXIT_USAGE, str(exc)
+                code, error = EXIT_USAGE, exc
             if settings.verbose:
-                log.exception("failed")
-            click.echo(f"scregistry: {message}", err=True)
+                log.error("failed", exc_info=error)
+            click.echo(f"scregistry: {error}", err=True)
             sys.exit(code)
 
         return main.command(name, **kwargs)(_shared_options(run))

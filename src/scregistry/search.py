@@ -116,12 +116,13 @@ class EntireCatalogSearch:
                limit: int | None = None) -> Matches:
         """Entries matching free ``text`` (words, ranked like :meth:`search_by_keywords`; none means
         every entry) and every filter given: time coverage overlapping ``[start, stop)``, a
-        ``filetype`` (e.g. ``cdf``), a ``bucket`` (endpoint or name, substring), a ``collection``
+        ``filetype`` (e.g. ``cdf``), a ``bucket`` (endpoint, bucket or registry name; a substring), a ``collection``
         (in ``collections`` or ``tags``). Use ``.to_dataframe()`` on the result for a table."""
         t0 = parse_time(start, name="start") if start is not None else None
         t1 = parse_time(stop, name="stop") if stop is not None else None
+        names = {e.endpoint: e.name for e in self.registry.entries}
         candidates = [m for m in self._matches()
-                      if _passes(m, t0, t1, filetype, bucket, collection)]
+                      if _passes(m, t0, t1, filetype, bucket, collection, names.get(m.endpoint, ""))]
         if text:
             words = text.split() if isinstance(text, str) else list(text)
             ranked = rank(candidates, words)
@@ -197,12 +198,12 @@ def _shape(text: str) -> str:
 
 
 def _passes(m: Match, t0: _dt.datetime | None, t1: _dt.datetime | None, filetype: str | None,
-            bucket: str | None, collection: str | None) -> bool:
+            bucket: str | None, collection: str | None, registry_name: str = "") -> bool:
     if filetype:
         kinds = {k.strip().lower() for k in str(m.get("filetype") or "").split(",")}
         if filetype.lower() not in kinds:
             return False
-    if bucket and bucket.lower() not in (m.endpoint.lower() + " " + m.bucket.lower()):
+    if bucket and bucket.lower() not in "\n".join((m.endpoint, m.bucket, registry_name)).lower():
         return False
     if collection:
         labels = [str(v).lower() for key in ("collections", "tags") for v in (m.get(key) or [])]

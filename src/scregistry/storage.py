@@ -160,7 +160,7 @@ class Storage:
         *,
         retries: int = 4,
         timeout: float = 60.0,
-        max_concurrency: int = 16,
+        max_concurrency: int = 32,
         backoff: float = 0.25,
         **client_kwargs: Any,
     ) -> None:
@@ -239,7 +239,11 @@ class Storage:
             return self._get_fs("file"), os.path.abspath(url)
         import fsspec
 
-        return fsspec.core.url_to_fs(url)
+        try:
+            return fsspec.core.url_to_fs(url)
+        except (ValueError, ImportError) as exc:
+            raise StorageError(f"cannot read {url}: the {scheme}:// protocol is not supported here ({exc})",
+                               url, False) from None
 
     def _get_fs(self, kind: str) -> Any:
         with self._lock:
@@ -377,9 +381,8 @@ class Storage:
                 return bytes(obstore.get_range(store, path, start=start or 0, end=end))
 
             return self._call(op, url, "read")
-        fs, path = self.filesystem(url)
-
         def fs_op() -> bytes:
+            fs, path = self.filesystem(url)
             if start is not None and start < 0 and end is None:
                 size = fs.size(path)
                 return fs.cat_file(path, start=max(0, size + start))
@@ -396,8 +399,11 @@ class Storage:
             store, path = remote
             meta = self._call(lambda: obstore.head(store, path), url, "stat")
             return _object_info(url, meta)
-        fs, path = self.filesystem(url)
-        raw = self._call(lambda: fs.info(path), url, "stat")
+        def fs_info() -> dict:
+            fs, path = self.filesystem(url)
+            return fs.info(path)
+
+        raw = self._call(fs_info, url, "stat")
         etag = raw.get("ETag") or raw.get("etag")
         modified = raw.get("LastModified") or raw.get("Last-Modified") or raw.get("mtime") or raw.get("modified")
         if modified is not None and not isinstance(modified, str):
