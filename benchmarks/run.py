@@ -13,6 +13,7 @@ checked equal before any time is reported.
 from __future__ import annotations
 
 import argparse
+import atexit
 import asyncio
 import json
 import os
@@ -37,22 +38,48 @@ PEER_UNDECLARED = ["requests"]
 REGISTRY_BUCKET, REGISTRY_KEY = "bench-registry", "search-registry.json"
 
 
+class MotoProcess:
+    """A moto S3 server in a process of its own on 127.0.0.1, so that it answers concurrent
+    requests without sharing an interpreter lock with the harness and its proxy."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("the moto server did not start")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
 def start_s3(root: Path):
     """A moto S3 server on 127.0.0.1 holding every bench bucket, publicly readable, and the search
     registry as ``REGISTRY_BUCKET/REGISTRY_KEY`` (read anonymously over HTTP, path-style)."""
     import boto3
     from botocore.config import Config
-    from moto.server import ThreadedMotoServer
 
     import datasets
 
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    server = MotoProcess()
+    atexit.register(server.stop)  # also when a workload fails
+    endpoint = f"http://127.0.0.1:{server.port}"
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="bench",
                       aws_secret_access_key="bench", config=Config(s3={"addressing_style": "path"}))
     objects = {bucket: list(datasets.objects(root, bucket)) for bucket in datasets.buckets(root)}
