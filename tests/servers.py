@@ -100,6 +100,8 @@ class HTTPState:
     faults: dict[str, list[int]] = field(default_factory=dict)
     requests: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # seconds every request waits before it is answered (a slow server)
+    delay: float = 0.0
 
     def put(self, path: str, data: bytes) -> None:
         with self.lock:
@@ -119,6 +121,8 @@ def _handler(state: HTTPState):
             pass
 
         def _serve(self, body: bool) -> None:
+            if state.delay:
+                time.sleep(state.delay)
             path = self.path.split("?", 1)[0]
             with state.lock:
                 state.requests.append({"method": self.command, "path": path, "headers": dict(self.headers)})

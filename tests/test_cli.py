@@ -94,3 +94,45 @@ def test_help_teaches_with_an_example():
     proc = run("files", "--help")
     assert proc.returncode == 0
     assert "Example" in proc.stdout and "--registry sample" in proc.stdout
+
+
+def _run_on_terminal(args: list[str], env: dict) -> tuple[int, str, str]:
+    """Run the command with stderr on a pseudo-terminal of 40x100; return (code, stdout, terminal text)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "scregistry.cli", *args], stdout=subprocess.PIPE,
+                            stderr=slave, env=dict(os.environ, **env))
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the terminal closes with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    proc.wait(60)
+    os.close(master)
+    return proc.returncode, out, b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_for_slow_work_and_not_in_pipes(http_server):
+    names = [f"slow{i}" for i in range(3)]
+    for name in names:
+        http_server.state.put(f"/{name}/catalog.json", catalog(f"{http_server.url}/{name}/", [
+            entry(f"ds_{name}", f"{http_server.url}/{name}/idx/", "2020-01-01T00:00:00Z", "2020-12-31T00:00:00Z")]))
+    http_server.state.put("/registry.json", registry([(f"{http_server.url}/{n}/", n, "") for n in names]))
+    http_server.state.delay = 1.3  # every catalog takes longer than the second after which a bar appears
+    code, out, terminal = _run_on_terminal(["tree", "--registry", f"{http_server.url}/registry.json"], {})
+    assert code == 0, terminal
+    assert "3 buckets, 3 datasets" in out
+    assert "catalogs" in terminal and "%|" in terminal, terminal
+    piped = run("tree", "--registry", f"{http_server.url}/registry.json")
+    assert piped.returncode == 0 and "%|" not in piped.stderr and "\r" not in piped.stderr
