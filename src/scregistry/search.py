@@ -8,7 +8,6 @@ import os
 import re
 from typing import Any
 
-from . import progress
 from .catalog import FileRegistry
 from .errors import FormatError, ScregistryError, TimeFormatError, UnknownDatasetError
 from .models import Entry
