@@ -99,8 +99,17 @@ def sort_by_start(table: pa.Table) -> pa.Table:
     return table
 
 
-def _is_sorted(col: pa.ChunkedArray) -> bool:
-    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    if len(arr) < 2:
-        return True
-    return pc.all(pc.less_equal(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py() is not False
+def _is_sorted(col: pa.ChunkedArray | pa.Array) -> bool:
+    """True when the values never decrease (checked chunk by chunk, without copying the column)."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    previous = None
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        if previous is not None and pc.less(chunk[0], previous).as_py():
+            return False
+        if n > 1 and pc.all(pc.less_equal(chunk.slice(0, n - 1), chunk.slice(1))).as_py() is False:
+            return False
+        previous = chunk[n - 1]
+    return True
