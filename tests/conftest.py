@@ -15,6 +15,8 @@ for _name in [n for n in os.environ if n.startswith("AWS_")] + ["ROOT_CATALOG_RE
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+# A region given means no bucket-region lookup at AWS for an s3:// URL without an endpoint.
+os.environ["AWS_REGION"] = "us-east-1"
 
 
 @pytest.fixture(scope="session")

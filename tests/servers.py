@@ -102,6 +102,8 @@ class HTTPState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # seconds every request waits before it is answered (a slow server)
     delay: float = 0.0
+    # path -> (status, extra headers) answered instead of the object (e.g. an S3 redirect)
+    replies: dict[str, tuple[int, dict]] = field(default_factory=dict)
 
     def put(self, path: str, data: bytes) -> None:
         with self.lock:
@@ -128,8 +130,16 @@ def _handler(state: HTTPState):
                 state.requests.append({"method": self.command, "path": path, "headers": dict(self.headers)})
                 faults = state.faults.get(path)
                 fault = faults.pop(0) if faults else None
+                reply = state.replies.get(path)
                 data = state.files.get(path)
                 mtime = state.mtimes.get(path, 0.0)
+            if reply is not None:
+                self.send_response(reply[0])
+                for name, value in reply[1].items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if fault is not None:
                 self.send_response(fault)
                 self.send_header("Content-Length", "0")

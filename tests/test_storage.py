@@ -4,6 +4,7 @@ gaps, where credentials go, concurrency and option checking."""
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -274,3 +275,30 @@ def test_unknown_keyword_to_file_registry_is_type_error(http_server):
         scregistry.FileRegistry(base, acess_key="typo")
     assert "acess_key" in str(info.value)
     assert "aws_access_key_id" in str(info.value)
+
+
+# -- the region of an AWS bucket --------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [200, 301, 403])
+def test_bucket_region_is_read_from_the_header_aws_sends_with_any_answer(http_server, status):
+    from scregistry.storage import bucket_region
+
+    http_server.state.replies[f"/region-{status}/"] = (status, {"x-amz-bucket-region": "us-west-2"})
+    probe = http_server.url + "/{bucket}/"
+    assert bucket_region(f"region-{status}", probe=probe) == "us-west-2"
+    heads = [r for r in http_server.state.log(f"/region-{status}/") if r["method"] == "HEAD"]
+    assert len(heads) == 1 and "Authorization" not in heads[0]["headers"]
+    assert bucket_region(f"region-{status}", probe=probe) == "us-west-2"  # asked once per process
+    assert len(http_server.state.log(f"/region-{status}/")) == 1
+
+
+def test_bucket_region_unknown_when_nobody_answers_or_no_header(http_server):
+    from scregistry.storage import bucket_region
+
+    http_server.state.replies["/plain/"] = (403, {})
+    assert bucket_region("plain", probe=http_server.url + "/{bucket}/") is None
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    assert bucket_region("down", probe=f"http://127.0.0.1:{port}/{{bucket}}/", timeout=2) is None

@@ -316,7 +316,10 @@ class Storage:
         from obstore.store import S3Store
 
         o = self.options
-        kwargs: dict[str, Any] = {"region": o.get("region") or "us-east-1"}
+        region = o.get("region")
+        if not region and not o.get("endpoint_url"):
+            region = bucket_region(bucket, timeout=min(self.timeout, 10.0))
+        kwargs: dict[str, Any] = {"region": region or "us-east-1"}
         if o.get("endpoint_url"):
             kwargs["endpoint"] = o["endpoint_url"]
             kwargs["virtual_hosted_style_request"] = False
@@ -550,6 +553,40 @@ class Storage:
             tries = f" after {attempts + 1} attempts" if attempts else ""
             return RemoteUnavailableError(f"cannot {what} {url}{tries} ({access}): {detail}", url, signed)
         return StorageError(f"cannot {what} {url} ({access}): {detail}", url, signed)
+
+
+#: Where the region of an AWS bucket is asked (an unsigned HEAD; AWS answers with the bucket's region
+#: in ``x-amz-bucket-region`` even when it refuses the request). Names with dots use the path form.
+REGION_PROBE = "https://{bucket}.s3.amazonaws.com/"
+REGION_PROBE_DOTTED = "https://s3.amazonaws.com/{bucket}"
+_REGIONS: dict[str, str | None] = {}
+
+
+def bucket_region(bucket: str, *, timeout: float = 10.0, probe: str | None = None) -> str | None:
+    """The AWS region of ``bucket``, or ``None`` when it cannot be learned (asked once per process).
+
+    An S3 client aimed at the wrong region gets redirects instead of data, and registries and users
+    often give a bucket without its region.
+    """
+    import urllib.error
+    import urllib.request
+
+    template = probe or (REGION_PROBE_DOTTED if "." in bucket else REGION_PROBE)
+    url = template.format(bucket=bucket)
+    if url in _REGIONS:
+        return _REGIONS[url]
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            region = response.headers.get("x-amz-bucket-region")
+    except urllib.error.HTTPError as exc:  # 301 / 403 still carry the header
+        region = exc.headers.get("x-amz-bucket-region") if exc.headers else None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        log.debug("cannot learn the region of bucket %s from %s: %s", bucket, url, exc)
+        region = None
+    _REGIONS[url] = region
+    log.debug("bucket %s is in region %s", bucket, region)
+    return region
 
 
 def _drain(result: Any) -> bytearray | mmap.mmap:
