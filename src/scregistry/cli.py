@@ -31,7 +31,7 @@ log = logging.getLogger("scregistry")
 
 #: Options every command takes, before or after the command name.
 _SHARED = ("registry", "bucket", "cache_dir", "no_cache", "endpoint_url", "profile", "region", "anon",
-           "fmt", "output", "verbose")
+           "requester_pays", "fmt", "output", "verbose")
 
 
 class NoMatch(Exception):
@@ -65,7 +65,10 @@ def _shared_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--region", default=None, help="S3 region name."),
         click.option("--anon/--signed", "anon", default=None,
                      help="Force anonymous or signed S3 requests (default: signed only when credentials "
-                          "are configured)."),
+                          "are configured: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile; keys are not "
+                          "taken on the command line, where they would end up in shell histories)."),
+        click.option("--requester-pays", is_flag=True, default=None,
+                     help="Read requester-pays buckets (your account pays the transfer)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
                      help="Output format (default: text, an aligned table)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -99,6 +102,8 @@ class Settings:
                 kwargs[key] = getattr(self, name)
         if self.anon is not None:
             kwargs["anon"] = self.anon
+        if self.requester_pays:
+            kwargs["requester_pays"] = True
         return Storage(**kwargs)
 
     def emit_rows(self, rows: list[dict], columns: list[str]) -> None:
