@@ -93,21 +93,32 @@ def write_table(table: pa.Table, fmt: str, out: IO[str] | None = None, path: str
             # one line per row for people: the long data key last, after the short columns
             order = [i for i, n in enumerate(names) if n != "datakey"] + \
                     [i for i, n in enumerate(names) if n == "datakey"]
-            for row in _rows(table):
-                stream.write("  ".join(_cell(row[i]) for i in order) + "\n")
+            numeric = [pa.types.is_integer(table.schema.field(i).type) or
+                       pa.types.is_floating(table.schema.field(i).type) for i in order]
+            for rows in _row_batches(table):
+                cells = [[_cell(row[i]) for i in order] for row in rows]
+                widths = [max(len(c[k]) for c in cells) for k in range(len(order))]
+                for c in cells:
+                    padded = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(c, widths, numeric)]
+                    stream.write("  ".join(padded).rstrip() + "\n")
     finally:
         if close:
             stream.close()
 
 
-def _rows(table: pa.Table) -> Iterable[list[Any]]:
+def _row_batches(table: pa.Table) -> Iterable[list[list[Any]]]:
     """Rows of ``table`` with times as text, converted one batch at a time (never the whole table)."""
     for batch in table.to_batches(max_chunksize=65536):
         cols = []
         for name in table.column_names:
             col = batch.column(name)
             cols.append(_time_text(col) if pa.types.is_timestamp(col.type) else col.to_pylist())
-        yield from (list(r) for r in zip(*cols))
+        yield [list(r) for r in zip(*cols)]
+
+
+def _rows(table: pa.Table) -> Iterable[list[Any]]:
+    for rows in _row_batches(table):
+        yield from rows
 
 
 def _time_text(col: pa.Array) -> list[str | None]:
