@@ -32,6 +32,12 @@ TABLE_SUFFIX = ".arrow"
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def is_safe_name(relname: str) -> bool:
+    """True when every ``/``-separated part of ``relname`` is a plain file name (no ``..``, no
+    absolute path): only such names are cached, so nothing is written outside the folder."""
+    return all(_SAFE_PART.match(p) for p in relname.split("/"))
+
+
 class Cache:
     """A folder of cached objects; nothing is written outside it."""
 
@@ -40,10 +46,9 @@ class Cache:
 
     def path(self, relname: str) -> Path:
         """Where ``relname`` (``/``-separated, each part a plain file name) is kept."""
-        parts = relname.split("/")
-        if not all(_SAFE_PART.match(p) for p in parts):
+        if not is_safe_name(relname):
             raise ValueError(f"unsafe cache name {relname!r}")
-        return self.folder.joinpath(*parts)
+        return self.folder.joinpath(*relname.split("/"))
 
     def meta(self, relname: str) -> dict | None:
         """The metadata of a complete copy of ``relname``, or ``None`` if there is none."""

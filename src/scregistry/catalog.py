@@ -222,9 +222,8 @@ class FileRegistry:
         return join(entry.index, index_filename(entry.id, year, entry.indextype))
 
     def _read_year(self, entry: Entry, year: int | str, tail: bool, overwrite: bool) -> pa.Table | None:
-        name = index_filename(entry.id, year, entry.indextype)
-        url = join(entry.index, name)
-        relname = _safe_relname(f"{entry.id}/{name}")
+        url = self._index_url(entry, year)
+        relname = _safe_relname(f"{entry.id}/{index_filename(entry.id, year, entry.indextype)}")
         cache = self._cache if relname else None
         try:
             if tail and entry.indextype == "csv" and not (cache and cache.meta(relname) is not None):
@@ -335,8 +334,7 @@ def glob_regex(pattern: str) -> str:
 
 
 def _safe_relname(name: str) -> str | None:
-    parts = name.split("/")
-    if all(re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", p) for p in parts):
+    if _cache.is_safe_name(name):
         return name
     log.warning("not caching %r: the name is not a plain file name", name)
     return None
