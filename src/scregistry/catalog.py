@@ -12,9 +12,11 @@ import pyarrow as pa
 
 from . import cache as _cache
 from .errors import NotFoundError, UnknownDatasetError
-from .index import empty_table, index_filename, read_index, release_memory
+from .index import empty_table, index_filename, read_index
+from .memory import POOL, release_memory
 from .models import Entry, check_catalog, parse_json
-from .query import make_window, plan_years, select, sort_by_start
+from .frames import pandas_column
+from .query import Window, make_window, plan_years, select, sort_by_start
 from .storage import Storage
 from .urls import folder_url, join, short_name
 
@@ -193,8 +195,17 @@ class FileRegistry:
     def _request_table(self, catalog_id: str, start_date: Any, stop_date: Any, overwrite: bool) -> pa.Table:
         entry = self.entry(catalog_id)
         window = make_window(entry, start_date, stop_date)
-        if entry.static:
-            return self._read_static(entry, overwrite)
+        table = self._read_static(entry, overwrite) if entry.static else self._read_years(entry, window, overwrite)
+        # laid out for pandas here, where nothing else holds the old columns, so each one is
+        # freed as soon as it is rewritten
+        for i, name in enumerate(table.column_names):
+            col = pandas_column(table.column(i))
+            if col is not None:
+                table = table.set_column(i, name, col)
+                release_memory()
+        return table
+
+    def _read_years(self, entry: Entry, window: Window, overwrite: bool) -> pa.Table:
         plan = plan_years(entry, window)
         jobs: list[tuple[int, bool]] = [(y, False) for y in plan.years]
         if plan.tail_year is not None:
@@ -215,7 +226,7 @@ class FileRegistry:
             return empty_table()
         full = [t for (year, tail), t in found if not tail]
         parts = [_align_tail(t, full) if tail else t for (year, tail), t in found]
-        table = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
+        table = pa.concat_tables(parts, promote_options="permissive", memory_pool=POOL) if len(parts) > 1 else parts[0]
         return sort_by_start(table)
 
     def _index_url(self, entry: Entry, year: int | str) -> str:
@@ -309,8 +320,9 @@ def filter_names(table: pa.Table, pattern: str) -> pa.Table:
     """The rows whose file name (the data key after its last ``/``) matches the glob ``pattern``."""
     import pyarrow.compute as pc
 
-    names = pc.replace_substring_regex(table["datakey"], r"^.*/", "")
-    return table.filter(pc.match_substring_regex(names, glob_regex(pattern)))
+    names = pc.replace_substring_regex(table["datakey"], r"^.*/", "", memory_pool=POOL)
+    keep = pc.match_substring_regex(names, glob_regex(pattern), memory_pool=POOL)
+    return pc.filter(table, keep, memory_pool=POOL)
 
 
 def glob_regex(pattern: str) -> str:

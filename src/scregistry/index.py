@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import FormatError, TimeFormatError
+from .memory import POOL
 from .times import TIME_TYPE, parse_time_column
 
 #: The columns every table returned here starts with, in this order.
@@ -38,30 +39,6 @@ _NAME_ALIASES = {
     "datakey": "datakey", "key": "datakey", "data_key": "datakey", "s3key": "datakey", "url": "datakey",
     "filesize": "filesize", "file_size": "filesize", "size": "filesize", "bytes": "filesize",
 }
-# Index tables are allocated with the C allocator, and freed memory is handed back to the system
-# after each file (malloc_trim), so that a 1.5-million-row request peaks near its result's size
-# instead of keeping every file's transient buffers (measured in benchmarks/).
-_POOL = pa.system_memory_pool()
-
-
-def release_memory() -> None:
-    """Return freed heap memory to the operating system (glibc only; elsewhere nothing)."""
-    global _TRIM
-    if _TRIM is None:
-        import ctypes
-        import ctypes.util
-
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _TRIM = getattr(libc, "malloc_trim", False)
-        except OSError:
-            _TRIM = False
-    if _TRIM:
-        _TRIM(0)
-
-
-_TRIM = None
-
 # Extra columns whose values look numeric but are text.
 _TEXT_EXTRAS = re.compile(r"checksum|md5|sha|hash|etag|version|id$", re.IGNORECASE)
 
@@ -203,7 +180,7 @@ def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
     for i, column_types in enumerate(attempts):
         try:
             table = pacsv.read_csv(
-                pa.BufferReader(view[body_offset:]), read_options=read, parse_options=parse, memory_pool=_POOL,
+                pa.BufferReader(view[body_offset:]), read_options=read, parse_options=parse, memory_pool=POOL,
                 convert_options=pacsv.ConvertOptions(column_types={**column_types, **text_extras},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                      timestamp_parsers=[pacsv.ISO8601]),
@@ -254,7 +231,7 @@ def _strip_text(table: pa.Table, quote: str) -> pa.Table:
     cols = []
     for col in table.columns:
         if pa.types.is_string(col.type):
-            col = pc.utf8_trim(pc.utf8_trim_whitespace(col), characters=quote)
+            col = pc.utf8_trim(pc.utf8_trim_whitespace(col, memory_pool=POOL), characters=quote, memory_pool=POOL)
         cols.append(col)
     return pa.table(cols, names=table.column_names)
 
@@ -267,7 +244,7 @@ def _infer_extras(table: pa.Table) -> pa.Table:
         elif name not in CORE_COLUMNS and not _TEXT_EXTRAS.search(name):
             for typ in (pa.int64(), pa.float64()):
                 try:
-                    col = pc.cast(col, typ)
+                    col = pc.cast(col, typ, memory_pool=POOL)
                     break
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     continue
@@ -297,11 +274,11 @@ def _normalise(table: pa.Table, url: str, names: list[str], line_base: int | Non
     if out["start"].null_count:
         raise FormatError(f"{out['start'].null_count} row(s) without a start time", url)
     datakey = table["datakey"]
-    out["datakey"] = datakey if pa.types.is_string(datakey.type) else pc.cast(datakey, pa.string())
+    out["datakey"] = datakey if pa.types.is_string(datakey.type) else pc.cast(datakey, pa.string(), memory_pool=POOL)
     size = table["filesize"]
     if not pa.types.is_int64(size.type):
         try:
-            size = pc.cast(size, pa.int64())
+            size = pc.cast(size, pa.int64(), memory_pool=POOL)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             line = None
             if line_base is not None and (pa.types.is_string(size.type) or pa.types.is_large_string(size.type)):

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import TimeRangeError
+from .memory import POOL
 from .models import Entry
 from .times import format_time, parse_time, time_scalar
 
@@ -84,18 +85,21 @@ def select(table: pa.Table, window: Window) -> pa.Table:
     t0 = time_scalar(window.start)
     t1 = time_scalar(window.stop)
     start, stop = table["start"], table["stop"]
-    before_end = pc.less_equal(start, t1) if window.stop_inclusive else pc.less(start, t1)
-    no_stop = pc.is_null(stop)
-    reaches = pc.if_else(no_stop, pc.greater_equal(start, t0), pc.greater_equal(stop, t0))
-    mask = pc.and_(before_end, reaches)
-    out = table if pc.all(mask).as_py() else table.filter(mask)
+    compare = pc.less_equal if window.stop_inclusive else pc.less
+    before_end = compare(start, t1, memory_pool=POOL)
+    no_stop = pc.is_null(stop, memory_pool=POOL)
+    reaches = pc.if_else(no_stop, pc.greater_equal(start, t0, memory_pool=POOL),
+                         pc.greater_equal(stop, t0, memory_pool=POOL), memory_pool=POOL)
+    mask = pc.and_(before_end, reaches, memory_pool=POOL)
+    out = table if pc.all(mask).as_py() else pc.filter(table, mask, memory_pool=POOL)
     return sort_by_start(out)
 
 
 def sort_by_start(table: pa.Table) -> pa.Table:
     """``table`` sorted by start, stably (unchanged when already in order, as index files are)."""
     if table.num_rows > 1 and not _is_sorted(table["start"]):
-        table = table.take(pc.sort_indices(table, sort_keys=[("start", "ascending")]))
+        order = pc.sort_indices(table, sort_keys=[("start", "ascending")], memory_pool=POOL)
+        table = pc.take(table, order, memory_pool=POOL)
     return table
 
 
@@ -107,9 +111,9 @@ def _is_sorted(col: pa.ChunkedArray | pa.Array) -> bool:
         n = len(chunk)
         if n == 0:
             continue
-        if previous is not None and pc.less(chunk[0], previous).as_py():
+        if previous is not None and chunk[0].value < previous.value:
             return False
-        if n > 1 and pc.all(pc.less_equal(chunk.slice(0, n - 1), chunk.slice(1))).as_py() is False:
+        if n > 1 and pc.all(pc.less_equal(chunk.slice(0, n - 1), chunk.slice(1), memory_pool=POOL)).as_py() is False:
             return False
         previous = chunk[n - 1]
     return True

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import TimeFormatError
+from .memory import POOL
 
 UTC = _dt.timezone.utc
 #: Arrow type of every time column scregistry produces.
@@ -137,7 +138,7 @@ _NORMALISE = [
 
 
 def _cast_naive(arr: pa.Array) -> pa.Array:
-    return pc.cast(pc.cast(arr, pa.timestamp("us")), TIME_TYPE)
+    return pc.cast(pc.cast(arr, pa.timestamp("us"), memory_pool=POOL), TIME_TYPE, memory_pool=POOL)
 
 
 def parse_time_column(arr: pa.Array | pa.ChunkedArray, *, what: str = "time") -> pa.ChunkedArray | pa.Array:
@@ -147,21 +148,21 @@ def parse_time_column(arr: pa.Array | pa.ChunkedArray, *, what: str = "time") ->
     """
     if pa.types.is_timestamp(arr.type):
         if arr.type.tz is None:
-            return pc.cast(pc.cast(arr, pa.timestamp("us")), TIME_TYPE)
-        return pc.cast(arr, TIME_TYPE)
+            return pc.cast(pc.cast(arr, pa.timestamp("us"), memory_pool=POOL), TIME_TYPE, memory_pool=POOL)
+        return pc.cast(arr, TIME_TYPE, memory_pool=POOL)
     if pa.types.is_date(arr.type):
-        return pc.cast(pc.cast(arr, pa.timestamp("us")), TIME_TYPE)
+        return pc.cast(pc.cast(arr, pa.timestamp("us"), memory_pool=POOL), TIME_TYPE, memory_pool=POOL)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        arr = pc.cast(arr, pa.string(), memory_pool=POOL)
+    arr = pc.if_else(pc.equal(arr, "", memory_pool=POOL), pa.scalar(None, arr.type), arr, memory_pool=POOL)
     # Fast path: strip the trailing Z and let Arrow's ISO 8601 parser do the rest.
     try:
-        return _cast_naive(pc.replace_substring_regex(arr, r"Z$", ""))
+        return _cast_naive(pc.replace_substring_regex(arr, r"Z$", "", memory_pool=POOL))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     norm = arr
     for pattern, repl in _NORMALISE:
-        norm = pc.replace_substring_regex(norm, pattern, repl)
+        norm = pc.replace_substring_regex(norm, pattern, repl, memory_pool=POOL)
     try:
         return _cast_naive(norm)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
