@@ -104,6 +104,9 @@ class HTTPState:
     delay: float = 0.0
     # path -> (status, extra headers) answered instead of the object (e.g. an S3 redirect)
     replies: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    # path -> list of byte counts: the next GETs announce the whole body, send that many bytes
+    # of it and drop the connection (a transfer broken in the middle)
+    cuts: dict[str, list[int]] = field(default_factory=dict)
 
     def put(self, path: str, data: bytes) -> None:
         with self.lock:
@@ -131,6 +134,8 @@ def _handler(state: HTTPState):
                 faults = state.faults.get(path)
                 fault = faults.pop(0) if faults else None
                 reply = state.replies.get(path)
+                cuts = state.cuts.get(path) if body else None
+                cut = cuts.pop(0) if cuts else None
                 data = state.files.get(path)
                 mtime = state.mtimes.get(path, 0.0)
             if reply is not None:
@@ -180,6 +185,12 @@ def _handler(state: HTTPState):
             if status == 206:
                 self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
             self.end_headers()
+            if cut is not None:
+                self.wfile.write(payload[:cut])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
             if body:
                 self.wfile.write(payload)
 

@@ -18,10 +18,11 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .errors import NotFoundError, RemoteUnavailableError
-from .storage import Storage
+from .storage import Body, Storage
 from .times import format_time
 
 log = logging.getLogger("scregistry")
@@ -60,7 +61,7 @@ class Cache:
         except (FileNotFoundError, ValueError):
             return {}
 
-    def load(self, relname: str, parse: Callable[[Any], Any] | None = None) -> Any:
+    def load(self, relname: str, parse: Callable[[Body], Any] | None = None) -> Any:
         """The cached bytes of ``relname``, or their parsed table when ``parse`` is given (kept as
         an Arrow IPC file beside the copy and memory-mapped on later loads)."""
         path = self.path(relname)
@@ -74,16 +75,33 @@ class Cache:
                 return pa.ipc.open_file(pa.memory_map(str(table_path))).read_all()
             except (OSError, ValueError) as exc:  # an unreadable derived file is rebuilt
                 log.debug("rebuilding %s: %s", table_path, exc)
-        table = parse(path.read_bytes())
+        table = parse(Body.of(path.read_bytes()))
         self.store_table(relname, table)
         return table
 
-    def store(self, relname: str, data: Any, meta: dict) -> None:
-        """Write ``data`` and its metadata atomically (a stale parsed table is removed first)."""
+    def receive(self, relname: str, body: Body, consume: Callable[[Body], Any]) -> Any:
+        """``consume(body)``, while every chunk that passes is also written to the copy of
+        ``relname``; the copy (and its stale parsed table) is replaced once all of it arrived."""
         path = self.path(relname)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _unlink(path.with_name(path.name + TABLE_SUFFIX))
-        _atomic_write(path, data)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                recorder = _Recorder(body, fh)
+                passing = Body(body.info, recorder.chunks(), recorder.reread)
+                result = consume(passing)
+                for _ in passing:  # what the consumer did not need is still kept
+                    pass
+            _unlink(path.with_name(path.name + TABLE_SUFFIX))
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(Path(tmp))
+            raise
+        return result
+
+    def store_meta(self, relname: str, meta: dict) -> None:
+        """Write the metadata of the copy of ``relname`` atomically."""
+        path = self.path(relname)
         _atomic_write(path.with_name(path.name + ".meta.json"), json.dumps(meta, indent=1).encode())
 
     def store_table(self, relname: str, table: Any) -> None:
@@ -110,6 +128,29 @@ def _unlink(path: Path) -> None:
         pass
 
 
+class _Recorder:
+    """Writes the chunks of a body to a file as they pass, or all of it when it is read again."""
+
+    def __init__(self, body: Body, fh: Any) -> None:
+        self.body, self.fh, self.complete = body, fh, False
+
+    def chunks(self) -> Iterator[Any]:
+        for chunk in self.body:
+            if self.complete:
+                return
+            self.fh.write(chunk)
+            yield chunk
+        self.complete = True
+
+    def reread(self) -> Any:
+        data = self.body.read()
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(data)
+        self.complete = True
+        return data
+
+
 def _atomic_write(path: Path, data: Any) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".part")
     try:
@@ -125,17 +166,22 @@ def _atomic_write(path: Path, data: Any) -> None:
 
 
 def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False,
-          parse: Callable[[Any], Any] | None = None) -> Any:
+          parse: Callable[[Body], Any] | None = None) -> Any:
     """The content of ``url``, through ``cache`` when one is given: its bytes (or another buffer),
-    or ``parse(bytes)`` when ``parse`` is given, which the cache then also keeps parsed.
+    or ``parse(body)`` when ``parse`` is given (a :class:`~scregistry.storage.Body`, read as it
+    arrives), which the cache then also keeps parsed.
 
     Raises :class:`NotFoundError` when the object does not exist (and drops a stale copy);
     other storage errors propagate, except that a cached copy stands in for a server that
     cannot be reached.
     """
+    consume: Callable[[Body], Any] = parse or Body.read
     if cache is None:
-        data = storage.get(url).data
-        return parse(data) if parse else data
+        return storage.consume(url, consume).data
+
+    def keep(body: Body) -> Any:
+        return cache.receive(relname, body, consume)
+
     meta = None if overwrite else cache.meta(relname)
     if meta is not None and meta.get("url") != url:
         meta = None
@@ -146,7 +192,7 @@ def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, over
             # no ETag to send: compare what a HEAD request says
             unchanged = _same(meta.get("validators", {}), storage.info(url).validators())
         else:
-            fetched = storage.get(url, if_none_match=etag)
+            fetched = storage.consume(url, keep, if_none_match=etag)
             unchanged = fetched.data is None and meta is not None
     except NotFoundError:
         if meta is not None:
@@ -163,17 +209,15 @@ def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, over
         log.debug("cache hit: %s", url)
         return cache.load(relname, parse)
     if fetched is None or fetched.data is None:
-        fetched = storage.get(url)
-    cache.store(relname, fetched.data, {
+        fetched = storage.consume(url, keep)
+    cache.store_meta(relname, {
         "url": url,
         "validators": fetched.info.validators(),
         "fetched": format_time(_dt.datetime.now(_dt.timezone.utc)),
     })
-    if parse is None:
-        return fetched.data
-    result = parse(fetched.data)
-    cache.store_table(relname, result)
-    return result
+    if parse is not None:
+        cache.store_table(relname, fetched.data)
+    return fetched.data
 
 
 def _same(old: dict, new: dict) -> bool:

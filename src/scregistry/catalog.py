@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from . import cache as _cache
 from .errors import NotFoundError, UnknownDatasetError
-from .index import empty_table, index_filename, read_index
+from .index import empty_table, index_filename, read_index, read_index_body
 from .memory import POOL, release_memory
 from .models import Entry, check_catalog, parse_json
 from .frames import pandas_column
@@ -188,7 +188,11 @@ class FileRegistry:
 
     def request_table(self, catalog_id: str, start_date: Any = None, stop_date: Any = None,
                       *, overwrite: bool = False, match: str | None = None) -> pa.Table:
-        """Like :meth:`request_file_registry`, as an Arrow table (no pandas needed)."""
+        """Like :meth:`request_file_registry`, as an Arrow table (no pandas needed).
+
+        Time and numeric columns come in one chunk each and text as ``large_string``: the layout
+        pandas uses as it is, so the DataFrame of the same rows costs no copy.
+        """
         table = self._request_table(catalog_id, start_date, stop_date, overwrite)
         return filter_names(table, match) if match else table
 
@@ -242,7 +246,7 @@ class FileRegistry:
                 data = self.storage.read(url, start=-(TAIL_BYTES + 1))
                 return read_index(data, url, entry.indextype, partial=len(data) > TAIL_BYTES)
             return _cache.fetch(self.storage, url, cache, relname or "", overwrite=overwrite,
-                                parse=lambda data: read_index(data, url, entry.indextype))
+                                parse=lambda body: read_index_body(body, url, entry.indextype))
         except NotFoundError:
             log.debug("%s: no index file for %s (a gap): %s", entry.id, year, url)
             return None

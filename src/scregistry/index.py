@@ -13,6 +13,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from .errors import FormatError, TimeFormatError
 from .memory import POOL
+from .storage import Body
 from .times import TIME_TYPE, parse_time_column
 
 #: The columns every table returned here starts with, in this order.
@@ -39,6 +43,12 @@ _NAME_ALIASES = {
     "datakey": "datakey", "key": "datakey", "data_key": "datakey", "s3key": "datakey", "url": "datakey",
     "filesize": "filesize", "file_size": "filesize", "size": "filesize", "bytes": "filesize",
 }
+#: Bytes at the start of a CSV index that decide its layout; the rest is Arrow's.
+_HEAD = 1 << 16
+#: Bytes of CSV text Arrow parses at a time (less than its default 1 MiB: measured lower peaks
+#: with several files streaming at once, at the same speed).
+_BLOCK = 1 << 19
+
 # Extra columns whose values look numeric but are text.
 _TEXT_EXTRAS = re.compile(r"checksum|md5|sha|hash|etag|version|id$", re.IGNORECASE)
 
@@ -123,9 +133,38 @@ def _looks_like_time(value: str) -> bool:
     return bool(re.match(r"^\d{4}(-\d{2,3})", value))
 
 
-def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
-    view = memoryview(data)
-    head = bytes(view[: 1 << 16])  # the first lines decide the layout; the rest is Arrow's
+@dataclass
+class _CsvLayout:
+    """How the rows of one CSV index are laid out, as its first lines show."""
+
+    names: list[str]
+    body_offset: int  # where the first row starts
+    line_base: int  # lines before it
+    quote: str
+    spaced: bool  # ", " between fields: read as text, then trimmed
+
+    def attempts(self) -> list[dict[str, pa.DataType]]:
+        """Column types to try in turn: Arrow parsing the times itself, then times as text."""
+        if self.spaced:
+            return [{name: pa.string() for name in self.names}]
+        typed = {"start": TIME_TYPE, "stop": TIME_TYPE, "datakey": pa.string(), "filesize": pa.int64()}
+        text = {"start": pa.string(), "stop": pa.string(), "datakey": pa.string(), "filesize": pa.int64()}
+        return [{k: v for k, v in cols.items() if k in self.names} for cols in (typed, text)]
+
+    def options(self, column_types: dict[str, pa.DataType]) -> dict[str, Any]:
+        text_extras = {n: pa.string() for n in self.names if n not in CORE_COLUMNS and _TEXT_EXTRAS.search(n)}
+        return {
+            "read_options": pacsv.ReadOptions(column_names=self.names, use_threads=True, block_size=_BLOCK),
+            "parse_options": pacsv.ParseOptions(quote_char=self.quote, ignore_empty_lines=True),
+            "convert_options": pacsv.ConvertOptions(column_types={**column_types, **text_extras},
+                                                    strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                    timestamp_parsers=[pacsv.ISO8601]),
+            "memory_pool": POOL,
+        }
+
+
+def _csv_layout(head: bytes, url: str, partial: bool) -> _CsvLayout | pa.Table:
+    """The layout of a CSV index from its first bytes, or the (empty) table when it has no rows."""
     first, offset = _split_first_lines(head, partial)
     if not first:
         return empty_table()
@@ -142,7 +181,7 @@ def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
         # skip everything up to and including the header line
         skip_to = head.find(header_line, offset) + len(header_line)
         nl = head.find(b"\n", skip_to)
-        body_offset = len(view) if nl < 0 else nl + 1
+        body_offset = len(head) if nl < 0 else nl + 1
         header_lineno = first[0][0]
     else:
         n = len(sample_fields)
@@ -164,40 +203,85 @@ def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
             if name not in empty.column_names:
                 empty = empty.append_column(name, pa.array([], pa.string()))
         return empty
-    quote = "'" if sample.lstrip().startswith(b"'") else '"'
-    spaced = b", " in sample or b" ," in sample
-    parse = pacsv.ParseOptions(quote_char=quote, ignore_empty_lines=True)
-    read = pacsv.ReadOptions(column_names=names, use_threads=True)
-    text_extras = {n: pa.string() for n in names if n not in CORE_COLUMNS and _TEXT_EXTRAS.search(n)}
-    if spaced:
-        attempts = [{name: pa.string() for name in names}]
-    else:
-        # Fast path: Arrow parses the times itself; the text path below handles the rest.
-        typed = {"start": TIME_TYPE, "stop": TIME_TYPE, "datakey": pa.string(), "filesize": pa.int64()}
-        text = {"start": pa.string(), "stop": pa.string(), "datakey": pa.string(), "filesize": pa.int64()}
-        attempts = [{k: v for k, v in cols.items() if k in names} for cols in (typed, text)]
+    return _CsvLayout(names=names, body_offset=body_offset, line_base=_count_lines(head[:body_offset]),
+                      quote="'" if sample.lstrip().startswith(b"'") else '"',
+                      spaced=b", " in sample or b" ," in sample)
+
+
+def _read_csv(data, url: str, *, partial: bool) -> pa.Table:
+    view = memoryview(data)
+    layout = _csv_layout(bytes(view[:_HEAD]), url, partial)
+    if isinstance(layout, pa.Table):
+        return layout
+    attempts = layout.attempts()
     table = None
     for i, column_types in enumerate(attempts):
         try:
-            table = pacsv.read_csv(
-                pa.BufferReader(view[body_offset:]), read_options=read, parse_options=parse, memory_pool=POOL,
-                convert_options=pacsv.ConvertOptions(column_types={**column_types, **text_extras},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                     timestamp_parsers=[pacsv.ISO8601]),
-            )
+            table = pacsv.read_csv(pa.BufferReader(view[layout.body_offset:]), **layout.options(column_types))
             break
         except pa.ArrowInvalid as exc:
             if i + 1 < len(attempts) and "conversion error to timestamp" in str(exc):
                 continue
-            line = _find_bad_line(bytes(view[body_offset:]), names, quote,
-                                  body_offset_lines=_count_lines(head[:body_offset]))
+            line = _find_bad_line(bytes(view[layout.body_offset:]), layout.names, layout.quote,
+                                  body_offset_lines=layout.line_base)
             raise FormatError(f"cannot parse as an index CSV: {_short(exc)}", url, line) from None
     assert table is not None
-    if spaced:
-        table = _strip_text(table, quote)
+    if layout.spaced:
+        table = _strip_text(table, layout.quote)
         table = _infer_extras(table)
-    line_base = _count_lines(head[:body_offset])
-    return _normalise(table, url, names, line_base=None if partial else line_base)
+    return _normalise(table, url, layout.names, line_base=None if partial else layout.line_base)
+
+
+def read_index_body(body: Body, url: str, indextype: str = "csv") -> pa.Table:
+    """Like :func:`read_index`, for a whole index file as it arrives from the store.
+
+    A CSV index is parsed while it downloads, so that only a few blocks of its text are held
+    at a time instead of all of it (for a 1.5-million-row request fetching 4 files at once,
+    about 40 MiB less at the peak). When a later line does not fit the layout the first lines
+    showed, the file is read again whole and parsed by :func:`read_index`, which also names
+    the line at fault.
+    """
+    if canonical_indextype(indextype, where=url) != "csv":
+        return read_index(body.read(), url, indextype)
+    chunks = iter(body)
+    head = bytearray()
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= _HEAD:
+            break
+    layout = _csv_layout(bytes(head[:_HEAD]), url, partial=False)
+    if isinstance(layout, pa.Table):
+        return layout
+    if layout.spaced:  # parsed as text and trimmed: needs the whole file
+        return _read_csv(b"".join([bytes(head), *(bytes(c) for c in chunks)]), url, partial=False)
+    try:
+        rows = _ChunkReader(memoryview(head)[layout.body_offset:], chunks)
+        table = pacsv.open_csv(rows, **layout.options(layout.attempts()[0])).read_all()
+    except pa.ArrowInvalid:
+        return read_index(body.read(), url, indextype)
+    return _normalise(table, url, layout.names, line_base=layout.line_base)
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable file over a first buffer and then the chunks of an iterator."""
+
+    def __init__(self, first: memoryview, rest: Iterator[Any]) -> None:
+        self._buf = first.cast("B")
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not len(self._buf):
+            try:
+                self._buf = memoryview(next(self._rest)).cast("B")
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 def _short(exc: Exception) -> str:

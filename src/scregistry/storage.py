@@ -22,7 +22,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -107,6 +107,67 @@ class ObjectInfo:
         if self.size is not None:
             out["size"] = str(self.size)
         return out
+
+
+class Body:
+    """An object's content as it arrives from the store.
+
+    Iterate over it for its chunks (bytes-like, in order, once), or call :meth:`read` for all
+    of it in one buffer; after part was iterated, :meth:`read` fetches the object again.
+    """
+
+    def __init__(self, info: ObjectInfo | None, chunks: Iterable[Any], reread: Callable[[], Any]) -> None:
+        self.info = info
+        self._chunks = iter(chunks)
+        self._reread = reread
+        self._started = False
+        #: The failure of the store while the chunks were being read, if any.
+        self.error: BaseException | None = None
+
+    @classmethod
+    def of(cls, data: Any) -> "Body":
+        """A body over bytes already in memory."""
+        size = memoryview(data).nbytes
+        return cls(ObjectInfo("", size, None, None), [data] if size else [], lambda: data)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._started = True
+        while True:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                return
+            except Exception as exc:
+                self.error = exc
+                raise
+            yield chunk
+
+    def read(self) -> Any:
+        """All of the content in one buffer: a large body in an anonymous memory map, which goes
+        back to the operating system as soon as it is dropped (heap memory freed by many
+        threads at once is not: a 1.5-million-row request peaked 40% higher with heap buffers)."""
+        if self._started:
+            return self._reread()
+        size = self.info.size if self.info is not None else None
+        if not size:
+            return b"".join(bytes(c) for c in self)
+        buf: bytearray | mmap.mmap = mmap.mmap(-1, size) if size >= _MMAP_BODY else bytearray(size)
+        view, pos = memoryview(buf), 0
+        for chunk in self:
+            n = len(chunk)
+            if pos + n > size:
+                raise ConnectionResetError(f"the body is longer than the {size} bytes announced")
+            view[pos:pos + n] = chunk
+            pos += n
+        view.release()
+        if pos != size:
+            self.error = ConnectionResetError(f"the body ended after {pos} of {size} bytes")
+            raise self.error
+        return buf
+
+
+class _ConsumerError(Exception):
+    """A failure of the code consuming a body (not of the store): passed on as it is."""
 
 
 def is_remote(url: str) -> bool:
@@ -418,12 +479,29 @@ class Storage:
     def get(self, url: str, *, if_none_match: str | None = None) -> Fetched:
         """The bytes of ``url`` and its validators in one request; with ``if_none_match`` (an ETag)
         the server answers "not modified" without a body when the object is unchanged."""
+        return self.consume(url, Body.read, if_none_match=if_none_match)
+
+    def consume(self, url: str, func: Callable[[Body], R], *, if_none_match: str | None = None) -> Fetched:
+        """``Fetched(func(body), info)`` for the content of ``url`` as it arrives, so that it can be
+        processed without holding all of it; ``Fetched(None, ...)`` when ``if_none_match`` (an
+        ETag) says the object is unchanged.
+
+        A failure of the store, also in the middle of the body, retries the request and ``func``
+        from the start; what ``func`` raises itself is passed on as it is.
+        """
         remote = self._object_store(url)
         if remote is None:
             info = self.info(url)
             if if_none_match and info.etag == if_none_match:
                 return Fetched(None, info)
-            return Fetched(self.read(url), info)
+
+            def fs_op() -> Fetched:
+                fs, path = self.filesystem(url)
+                with fs.open(path, "rb") as fh:
+                    body = Body(info, iter(lambda: fh.read(_CHUNK), b""), lambda: self.read(url))
+                    return Fetched(_consume(func, body), info)
+
+            return self._call(fs_op, url, "read")
         import obstore
 
         store, path = remote
@@ -434,7 +512,9 @@ class Storage:
                 result = obstore.get(store, path, options=options)
             except obstore.exceptions.NotModifiedError:
                 return Fetched(None, ObjectInfo(url, None, if_none_match, None))
-            return Fetched(_drain(result), _object_info(url, result.meta))
+            info = _object_info(url, result.meta)
+            body = Body(info, result.stream(min_chunk_size=_CHUNK), lambda: self.get(url).data)
+            return Fetched(_consume(func, body), info)
 
         return self._call(op, url, "read")
 
@@ -495,6 +575,9 @@ class Storage:
         while True:
             try:
                 return op()
+            except _ConsumerError as wrapped:
+                error = wrapped.args[0]
+                raise error.with_traceback(error.__traceback__) from error.__cause__
             except StorageError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is translated or re-raised
@@ -589,29 +672,18 @@ def bucket_region(bucket: str, *, timeout: float = 10.0, probe: str | None = Non
     return region
 
 
-def _drain(result: Any) -> bytearray | mmap.mmap:
-    """The body of an obstore response, copied chunk by chunk into one buffer of its own.
-
-    The client's buffers stay small, and a large body lives in an anonymous memory map that goes
-    back to the operating system as soon as it is dropped (heap memory freed by many threads at
-    once is not: a 1.5-million-row request peaked 40% higher with heap buffers).
-    """
-    size = result.meta.get("size")
-    if not size:
-        return bytearray(result.bytes())
-    body: bytearray | mmap.mmap = mmap.mmap(-1, size) if size >= _MMAP_BODY else bytearray(size)
-    view, pos = memoryview(body), 0
-    for chunk in result.stream(min_chunk_size=1 << 20):
-        n = len(chunk)
-        view[pos:pos + n] = chunk
-        pos += n
-    view.release()
-    if pos != size:
-        raise ConnectionResetError(f"the body ended after {pos} of {size} bytes")
-    return body
+def _consume(func: Callable[[Body], R], body: Body) -> R:
+    try:
+        return func(body)
+    except Exception as exc:
+        if body.error is not None:  # the store failed: retried or translated by Storage._call
+            raise body.error from None
+        raise _ConsumerError(exc) from None
 
 
 _MMAP_BODY = 1 << 20
+#: Bytes handed on at a time from a body as it arrives.
+_CHUNK = 1 << 18
 
 
 def _object_info(url: str, meta: dict) -> ObjectInfo:
