@@ -211,9 +211,18 @@ class HTTPTestServer:
         self.state = HTTPState()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = self._handle_error
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+
+    @staticmethod
+    def _handle_error(request, client_address) -> None:
+        """Connections dropped on purpose (``HTTPState.cuts``) are not errors; the rest are printed."""
+        import traceback
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, OSError)):
+            traceback.print_exc()
 
     def stop(self) -> None:
         self.httpd.shutdown()

@@ -57,7 +57,7 @@ def check(table: pa.Table, rows, *, old: bool = False, starts=None, stops=None) 
     assert table.column_names[:4] == CORE
     assert table.schema.field("start").type == TS
     assert table.schema.field("stop").type == TS
-    assert table.schema.field("datakey").type == pa.string()
+    assert table.schema.field("datakey").type == pa.large_string()
     assert table.schema.field("filesize").type == pa.int64()
     assert table.num_rows == len(rows)
     exp_start = starts if starts is not None else [t(r[0]) for r in rows]

@@ -26,6 +26,9 @@ from .memory import POOL
 from .storage import Body
 from .times import TIME_TYPE, parse_time_column
 
+#: The type of ``datakey``: 64-bit offsets, the form pandas keeps text in, so none is converted later.
+KEY_TYPE = pa.large_string()
+
 #: The columns every table returned here starts with, in this order.
 CORE_COLUMNS = ("start", "stop", "datakey", "filesize")
 
@@ -70,7 +73,7 @@ def read_index(data: bytes | memoryview, url: str, indextype: str = "csv", *, pa
     """Parse one index file to a table with columns ``start, stop, datakey, filesize`` and extras.
 
     ``start``/``stop`` are ``timestamp[us, UTC]`` (``stop`` all null for spec 0.3 files),
-    ``datakey`` string, ``filesize`` int64. ``partial`` marks a byte range cut from the end
+    ``datakey`` large_string, ``filesize`` int64. ``partial`` marks a byte range cut from the end
     of a file: its first (incomplete) line is dropped and a header is not expected.
     Raises :class:`FormatError` naming ``url`` (and the line, for CSV).
     """
@@ -147,8 +150,8 @@ class _CsvLayout:
         """Column types to try in turn: Arrow parsing the times itself, then times as text."""
         if self.spaced:
             return [{name: pa.string() for name in self.names}]
-        typed = {"start": TIME_TYPE, "stop": TIME_TYPE, "datakey": pa.string(), "filesize": pa.int64()}
-        text = {"start": pa.string(), "stop": pa.string(), "datakey": pa.string(), "filesize": pa.int64()}
+        typed = {"start": TIME_TYPE, "stop": TIME_TYPE, "datakey": KEY_TYPE, "filesize": pa.int64()}
+        text = {"start": pa.string(), "stop": pa.string(), "datakey": KEY_TYPE, "filesize": pa.int64()}
         return [{k: v for k, v in cols.items() if k in self.names} for cols in (typed, text)]
 
     def options(self, column_types: dict[str, pa.DataType]) -> dict[str, Any]:
@@ -358,7 +361,7 @@ def _normalise(table: pa.Table, url: str, names: list[str], line_base: int | Non
     if out["start"].null_count:
         raise FormatError(f"{out['start'].null_count} row(s) without a start time", url)
     datakey = table["datakey"]
-    out["datakey"] = datakey if pa.types.is_string(datakey.type) else pc.cast(datakey, pa.string(), memory_pool=POOL)
+    out["datakey"] = datakey if datakey.type == KEY_TYPE else pc.cast(datakey, KEY_TYPE, memory_pool=POOL)
     size = table["filesize"]
     if not pa.types.is_int64(size.type):
         try:
@@ -382,6 +385,6 @@ def empty_table() -> pa.Table:
     return pa.table({
         "start": pa.array([], TIME_TYPE),
         "stop": pa.array([], TIME_TYPE),
-        "datakey": pa.array([], pa.string()),
+        "datakey": pa.array([], KEY_TYPE),
         "filesize": pa.array([], pa.int64()),
     })
