@@ -170,7 +170,11 @@ def run_worker(python: str, workload: str, client: str, args: dict, env: dict, t
     return result
 
 
-def oneday_code(client: str, bucket: str, dataset: str, start: str, stop: str) -> str:
+def oneday_code(client: str, bucket: str, dataset: str, start: str, stop: str, table: bool = False) -> str:
+    if client == "scregistry" and table:
+        return (f"import scregistry; fr = scregistry.FileRegistry({bucket!r}); "
+                f"t = fr.request_table({dataset!r}, start_date={start!r}, stop_date={stop!r}); "
+                f"print(t.num_rows)")
     if client == "scregistry":
         return (f"import scregistry; fr = scregistry.FileRegistry({bucket!r}); "
                 f"df = fr.request_file_registry({dataset!r}, start_date={start!r}, stop_date={stop!r}); "
@@ -242,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             record("oneday_process", client, _oneday(python, client, mms, env))
             if client == "scregistry":
                 record("oneday_cli", client, _oneday(python, client, mms, env, cli=True))
+                record("oneday_table", client, _oneday(python, client, mms, env, table=True))
             record("search", client, run_worker(python, "search", client, search_args, env, tmp))
         record("full_cold", "floor", run_worker(ours, "floor", "floor", floor_args, env, tmp))
         record("full_warm", "scregistry", run_worker(ours, "files", "scregistry",
@@ -257,13 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def _oneday(python: str, client: str, mms: tuple, env: dict, cli: bool = False) -> dict:
-    """A whole process, imports included: ``python -c`` returning a DataFrame, or the command line."""
+def _oneday(python: str, client: str, mms: tuple, env: dict, cli: bool = False, table: bool = False) -> dict:
+    """A whole process, imports included: ``python -c`` returning a DataFrame (or, with ``table``,
+    an Arrow table), or the command line."""
     bucket, dataset, start, stop = mms
     if cli:
         argv = ["-m", "scregistry.cli", "files", dataset, "--bucket", bucket, "--start", start, "--stop", stop]
     else:
-        argv = ["-c", oneday_code(client, bucket, dataset, start, stop)]
+        argv = ["-c", oneday_code(client, bucket, dataset, start, stop, table)]
     t0 = time.perf_counter()
     proc = subprocess.Popen([python, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate()
@@ -286,7 +292,8 @@ def check_equal(results: dict) -> bool:
         if len({(rows, dig) for _, rows, dig in seen}) > 1:
             ok = False
             print(f"!! {workload}: clients disagree: {sorted(seen)}")
-    pairs = [("full_warm", "full_cold"), ("full_parquet", "full_cold"), ("oneday_cli", "oneday_process")]
+    pairs = [("full_warm", "full_cold"), ("full_parquet", "full_cold"), ("oneday_cli", "oneday_process"),
+             ("oneday_table", "oneday_process")]
     for workload, reference in pairs:
         ref = results.get(reference, {}).get("scregistry", [{}])[0]
         got = results.get(workload, {}).get("scregistry", [{}])[0]
@@ -396,6 +403,8 @@ def report(results: dict, opts, with_peer: bool) -> None:
          med("oneday_process", "cloudcatalog"), "<= 0.5x time", float("nan"), float("nan")),
         ("one day MMS, whole process, CLI (vs peer python -c)", med("oneday_cli", "scregistry"),
          med("oneday_process", "cloudcatalog"), "<= 0.5x time", float("nan"), float("nan")),
+        ("one day MMS, whole process, python -c, Arrow table (vs peer python -c)", med("oneday_table", "scregistry"),
+         med("oneday_process", "cloudcatalog"), "report", float("nan"), float("nan")),
     ]
     if "search" in results:
         buckets = results["search"]["scregistry"][0]["catalogs"]

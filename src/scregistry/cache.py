@@ -11,6 +11,7 @@ Last-Modified and size. It is used when unchanged, or when the server cannot be 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import logging
@@ -84,19 +85,13 @@ class Cache:
         ``relname``; the copy (and its stale parsed table) is replaced once all of it arrived."""
         path = self.path(relname)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                recorder = _Recorder(body, fh)
-                passing = Body(body.info, recorder.chunks(), recorder.reread)
-                result = consume(passing)
-                for _ in passing:  # what the consumer did not need is still kept
-                    pass
+        with _replacing(path) as fh:
+            recorder = _Recorder(body, fh)
+            passing = Body(body.info, recorder.chunks(), recorder.reread)
+            result = consume(passing)
+            for _ in passing:  # what the consumer did not need is still kept
+                pass
             _unlink(path.with_name(path.name + TABLE_SUFFIX))
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(Path(tmp))
-            raise
         return result
 
     def store_meta(self, relname: str, meta: dict) -> None:
@@ -109,10 +104,9 @@ class Cache:
         import pyarrow as pa
 
         path = self.path(relname)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        _atomic_write(path.with_name(path.name + TABLE_SUFFIX), sink.getvalue())
+        with _replacing(path.with_name(path.name + TABLE_SUFFIX)) as fh:
+            with pa.ipc.new_file(pa.PythonFile(fh, mode="w"), table.schema) as writer:
+                writer.write_table(table)
 
     def discard(self, relname: str) -> None:
         """Remove a copy whose object no longer exists on the server."""
@@ -151,18 +145,23 @@ class _Recorder:
         return data
 
 
-def _atomic_write(path: Path, data: Any) -> None:
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Any]:
+    """A binary file whose content replaces ``path`` when the block ends without an error (it is
+    written beside it under a temporary name, so an interrupted run never leaves half a file)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(Path(tmp))
         raise
+
+
+def _atomic_write(path: Path, data: Any) -> None:
+    with _replacing(path) as fh:
+        fh.write(data)
 
 
 def fetch(storage: Storage, url: str, cache: Cache | None, relname: str, *, overwrite: bool = False,
