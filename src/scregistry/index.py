@@ -82,7 +82,7 @@ def read_index(data: bytes | memoryview, url: str, indextype: str = "csv", *, pa
         try:
             import pyarrow.parquet as pq
 
-            table = pq.read_table(pa.BufferReader(data), memory_pool=POOL)
+            table = pq.read_table(pa.BufferReader(data))
         except (pa.ArrowException, OSError) as exc:
             raise FormatError(f"not a readable parquet file: {exc}", url) from None
         return _normalise(table, url, [_NAME_ALIASES.get(n.strip().lower(), n.strip()) for n in table.column_names])
