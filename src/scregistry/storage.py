@@ -156,7 +156,8 @@ class Body:
         for chunk in self:
             n = len(chunk)
             if pos + n > size:
-                raise ConnectionResetError(f"the body is longer than the {size} bytes announced")
+                self.error = ConnectionResetError(f"the body is longer than the {size} bytes announced")
+                raise self.error
             view[pos:pos + n] = chunk
             pos += n
         view.release()
